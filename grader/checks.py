@@ -1,0 +1,299 @@
+"""Comparison helpers for probes: coerce a returned value, compare it, say what is wrong.
+
+Every helper checks in a fixed order (type -> shape -> finiteness -> values) and produces a
+Verdict that says what came back, what was expected, and the likely mistake. Student-side
+faults (wrong type or shape) raise Reject, which the judge turns into a failed probe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import sympy
+
+from grader.spec import Verdict
+
+ALIGNED = 1e-6  # two arrays "match" a diagnosis when they agree to this relative tolerance
+
+
+class Reject(Exception):
+    """A returned value that cannot be judged as what the contract asks for."""
+
+
+# --------------------------------------------------------------------------- coercion
+def as_float(v: Any, what: str = "result") -> float:
+    """A real number from a float, int, 0-d/1-element array, 1-element list or sympy number."""
+    if type(v) in (float, int):
+        return float(v)
+    if isinstance(v, np.ndarray) and v.size == 1:
+        return float(v.reshape(()))
+    if type(v) is list and len(v) == 1:
+        return as_float(v[0], what)
+    if isinstance(v, sympy.Basic) and v.is_number:
+        z = complex(v.evalf(20))
+        if z.imag == 0:
+            return z.real
+    raise Reject(f"{what} should be a real number, got {describe(v)}")
+
+
+def as_array(v: Any, shape: tuple[int, ...], what: str = "result") -> np.ndarray:
+    """A float64 array of exactly `shape`; a column or row of the right length is accepted."""
+    if isinstance(v, sympy.MatrixBase):
+        try:
+            v = np.array([[float(complex(x).real) if complex(x).imag == 0 else math.nan
+                           for x in v.row(i)] for i in range(v.rows)])
+        except (TypeError, ValueError):
+            raise Reject(f"{what} should be numeric, got a symbolic matrix") from None
+    if type(v) in (float, int):
+        v = np.array(v, dtype=float)
+    if type(v) is list:
+        try:
+            v = np.array([as_float(x, what) if not isinstance(x, (list, np.ndarray)) else
+                          as_array(x, np.shape(x) if isinstance(x, np.ndarray) else (len(x),))
+                          for x in v], dtype=float)
+        except (Reject, ValueError):
+            raise Reject(f"{what} should be an array of shape {shape}, got {describe(v)}") from None
+    if not isinstance(v, np.ndarray):
+        raise Reject(f"{what} should be an array of shape {shape}, got {describe(v)}")
+    if v.shape != shape:
+        if v.size == math.prod(shape) and len([d for d in v.shape if d != 1]) <= 1 and len(shape) <= 1:
+            v = v.reshape(shape)
+        else:
+            raise Reject(f"{what} has shape {v.shape}, expected {shape}")
+    return v.astype(np.float64)
+
+
+def as_expr(v: Any, what: str = "result") -> sympy.Expr:
+    """A sympy expression; plain numbers are accepted and converted."""
+    if type(v) is int:
+        return sympy.Integer(v)
+    if type(v) is float:
+        return sympy.Float(v)
+    if isinstance(v, sympy.MatrixBase) and v.shape == (1, 1):
+        return v[0, 0]
+    if isinstance(v, sympy.Expr):
+        return v
+    raise Reject(f"{what} should be a sympy expression, got {describe(v)}")
+
+
+def as_expr_list(v: Any, n: int, what: str = "result") -> list[sympy.Expr]:
+    """n sympy expressions from a list, tuple or sympy Matrix (row or column)."""
+    if isinstance(v, sympy.MatrixBase):
+        if 1 not in v.shape:
+            raise Reject(f"{what} should be a list of {n} expressions, got a {v.shape} matrix")
+        v = list(v)
+    if isinstance(v, np.ndarray):
+        v = v.ravel().tolist()
+    if type(v) is not list:
+        raise Reject(f"{what} should be a list of {n} expressions, got {describe(v)}")
+    if len(v) != n:
+        raise Reject(f"{what} should have {n} entries (one per variable), got {len(v)}")
+    return [as_expr(x, f"{what}[{i}]") for i, x in enumerate(v)]
+
+
+def describe(v: Any, width: int = 160) -> str:
+    """A short, safe description of a decoded value (for messages)."""
+    if isinstance(v, np.ndarray):
+        body = np.array2string(v, precision=6, threshold=12, max_line_width=10**6)
+        text = f"array{tuple(v.shape)} {body}"
+    elif isinstance(v, float):
+        text = f"{v:.10g}"
+    elif isinstance(v, sympy.Basic):
+        text = sympy.sstr(v) if count_ops(v) < 400 else f"<expression with {count_ops(v)} nodes>"
+    elif v is None:
+        text = "None"
+    elif isinstance(v, list):
+        text = "[" + ", ".join(describe(x, 40) for x in v[:8]) + (", ...]" if len(v) > 8 else "]")
+    else:
+        text = f"{type(v).__name__} {v!r}"
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def count_ops(e: sympy.Basic) -> int:
+    n = 0
+    for _ in sympy.preorder_traversal(e):
+        n += 1
+        if n > 10**6:
+            break
+    return n
+
+
+# --------------------------------------------------------------------------- numeric
+def numeric(got: np.ndarray | float, expected: np.ndarray | float, *, rtol: float, atol: float,
+            called: str, alternatives: Mapping[str, Any] | None = None,
+            what: str = "result") -> Verdict:
+    """Compare arrays (already coerced) with |got-exp| <= atol + rtol*|exp| elementwise."""
+    g = np.asarray(got, dtype=float)
+    e = np.asarray(expected, dtype=float)
+    if g.shape != e.shape:
+        raise Reject(f"{what} has shape {g.shape}, expected {e.shape}")
+    if not np.all(np.isfinite(g)):
+        return Verdict(False, f"{what} contains NaN or inf where the expected value is finite",
+                       called=called, got=describe(_show(g)), expected=describe(_show(e)))
+    err = np.abs(g - e)
+    bad = err > atol + rtol * np.abs(e)
+    if not bad.any():
+        return Verdict(True, f"{what} matches (max abs diff {err.max(initial=0):.1e})")
+    return Verdict(False, _mismatch(g, e, bad, what), called=called, got=describe(_show(g)),
+                   expected=describe(_show(e)), mistake=diagnose(g, e, alternatives or {}))
+
+
+def _show(a: np.ndarray) -> Any:
+    return float(a) if a.ndim == 0 else a
+
+
+def _mismatch(g: np.ndarray, e: np.ndarray, bad: np.ndarray, what: str) -> str:
+    n = bad.size
+    first = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
+    diff = np.abs(g - e)
+    rel = diff / np.maximum(np.abs(e), 1e-300)
+    where = f", first at index {first[0] if len(first) == 1 else first}" if first != () else ""
+    return (f"{what} differs: {int(bad.sum())} of {n} value(s) wrong{where}; "
+            f"max abs diff {diff.max():.3g}, max rel diff {min(rel.max(), 1e300):.3g}")
+
+
+RATIOS = {
+    -1.0: "sign flipped (the result is the negative of the expected one)",
+    2.0: "off by a factor of 2 (twice the expected value)",
+    0.5: "off by a factor of 1/2 (half the expected value)",
+    -2.0: "sign flipped and off by a factor of 2",
+    -0.5: "sign flipped and off by a factor of 1/2",
+    4.0: "off by a factor of 4",
+    0.25: "off by a factor of 1/4",
+}
+
+
+def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
+    """Name the likely mistake: a known wrong formula, or a constant factor."""
+    g = np.asarray(got, dtype=float)
+    for name, alt in alternatives.items():
+        a = np.asarray(alt, dtype=float)
+        if a.shape == g.shape and np.all(np.isfinite(a)) and np.allclose(g, a, rtol=ALIGNED, atol=1e-12):
+            return name
+    e = np.asarray(expected, dtype=float)
+    if g.shape != e.shape:
+        return ""
+    mask = np.abs(e) > 1e-9
+    if mask.any():
+        ratio = g[mask] / e[mask]
+        c = float(np.median(ratio))
+        if np.allclose(ratio, c, rtol=ALIGNED):
+            for value, text in RATIOS.items():
+                if abs(c - value) < 1e-6:
+                    return text
+            if abs(c) > 1e-9 and abs(c - 1) > 1e-6:
+                return f"off by a constant factor {c:.6g}"
+    return ""
+
+
+# --------------------------------------------------------------------------- symbolic
+@contextlib.contextmanager
+def time_cap(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in trusted judge code after `seconds` (the hard cap is the fork)."""
+
+    def fire(*_: Any) -> None:
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def sample_points(domains: Mapping[sympy.Symbol, tuple[float, float]], n: int,
+                  seed: int) -> list[dict[sympy.Symbol, float]]:
+    """n random points, each symbol uniform in its interval (reproducible from `seed`)."""
+    rng = np.random.default_rng(seed)
+    syms = sorted(domains, key=lambda s: s.name)
+    return [{s: float(rng.uniform(*domains[s])) for s in syms} for _ in range(n)]
+
+
+def value_at(expr: sympy.Basic, point: Mapping[sympy.Symbol, float]) -> complex | None:
+    """Numeric value of `expr` at `point` (30 digits); None where it is not a finite number."""
+    try:
+        e = expr
+        if e.has(sympy.Derivative, sympy.Integral, sympy.Sum, sympy.Product):
+            e = e.doit()
+        e = e.xreplace({s: sympy.Float(v, 30) for s, v in point.items()})
+        z = complex(e.evalf(30))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError,
+            RecursionError, ArithmeticError):
+        return None
+    return z if math.isfinite(z.real) and math.isfinite(z.imag) else None
+
+
+def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[float, float]],
+             called: str, seed: int, alternatives: Mapping[str, sympy.Expr] | None = None,
+             what: str = "result", points: int = 8, simplify_seconds: float = 3.0,
+             rtol: float = 1e-8) -> Verdict:
+    """Layered equivalence: structure, then numeric values at random points, then simplify.
+
+    A difference at a random point is decisive (wrong). Agreement everywhere is a pass; simplify
+    then only upgrades it to "proved" — a simplification that fails or times out never rejects.
+    """
+    g = as_expr(got, what)
+    _check_symbols(g, domains, what)
+    if g == ref:
+        return Verdict(True, f"{what} is identical to the expected expression")
+    pts = sample_points(domains, points, seed)
+    pairs = [(p, value_at(g, p), value_at(ref, p)) for p in pts]
+    usable = [(p, a, b) for p, a, b in pairs if b is not None]
+    scale = max((abs(b) for _, _, b in usable), default=0.0)
+    for p, a, b in usable:
+        if a is None or abs(a - b) > rtol * max(abs(b), scale) + 1e-13:
+            return _sym_failure(g, ref, p, a, b, usable, called, alternatives or {}, what)
+    try:
+        with time_cap(simplify_seconds):
+            proved = sympy.simplify(g - ref) == 0
+    except Exception:  # noqa: BLE001 - TimeoutError, or sympy failing on an odd tree
+        proved = False
+    how = "proved equal by simplify" if proved else (
+        f"equal at {len(usable)} random points (not simplified to 0 symbolically)")
+    return Verdict(True, f"{what}: {how}")
+
+
+def _check_symbols(g: sympy.Basic, domains: Mapping[sympy.Symbol, Any], what: str) -> None:
+    extra = g.free_symbols - set(domains)
+    if not extra:
+        return
+    names = {s.name: s for s in domains}
+    s = sorted(extra, key=lambda s: s.name)[0]
+    if s.name in names:
+        raise Reject(f"{what} uses a new Symbol {s.name!r} with different assumptions instead of "
+                     f"the one passed in (build expressions from the arguments, do not "
+                     f"create Symbol({s.name!r}) yourself)")
+    raise Reject(f"{what} contains the symbol {s.name!r}, which is not one of the inputs")
+
+
+def _sym_failure(g: sympy.Expr, ref: sympy.Expr, p: Mapping, a: complex | None, b: complex,
+                 usable: Sequence, called: str, alternatives: Mapping[str, sympy.Expr],
+                 what: str) -> Verdict:
+    at = ", ".join(f"{s.name}={v:.4g}" for s, v in p.items())
+    got_v = "not a finite real number" if a is None else _fmt(a)
+    msg = f"{what} differs from the expected expression at {at}: got {got_v}, expected {_fmt(b)}"
+    return Verdict(False, msg, called=called, got=describe(g), expected=describe(ref),
+                   mistake=_sym_mistake(g, usable, alternatives))
+
+
+def _sym_mistake(g: sympy.Expr, usable: Sequence, alternatives: Mapping[str, sympy.Expr]) -> str:
+    gv = [value_at(g, p) for p, _, _ in usable]
+    if any(v is None for v in gv):
+        return ""
+    for name, alt in alternatives.items():
+        av = [value_at(alt, p) for p, _, _ in usable]
+        if all(v is not None and abs(v - w) <= 1e-7 * max(1.0, abs(w)) for v, w in zip(gv, av)):
+            return name
+    real = [(v.real, b.real) for v, (_, _, b) in zip(gv, usable)]
+    return diagnose([r for r, _ in real], [e for _, e in real], {})
+
+
+def _fmt(z: complex) -> str:
+    return f"{z.real:.8g}" if abs(z.imag) < 1e-12 else f"{z.real:.6g}{z.imag:+.6g}j"

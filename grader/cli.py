@@ -1,0 +1,173 @@
+"""The `hw1` command line (SPEC §1): grade, list, explain, template, doctor."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from grader import registry, sandbox
+from grader.explain import explain_problem, problems_table, template_text
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Autograder for Homework 1 (generative models).")
+DEFAULT_SEED = 20240415
+
+
+class Format(str, Enum):
+    rich = "rich"
+    json = "json"
+    gradescope = "gradescope"
+
+
+class UsageProblem(Exception):
+    """A usage error: one line on stderr, exit 2."""
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a directory means every *.py in it, sorted."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(q for q in p.glob("*.py") if q.is_file())
+            if not found:
+                raise UsageProblem(f"no .py files in directory {p}")
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise UsageProblem(f"no such file: {p}")
+    return out
+
+
+def pick(numbers: list[int]) -> list:
+    known = {p.number for p in registry.all_problems()}
+    for n in numbers:
+        if n not in known:
+            raise UsageProblem(f"unknown problem {n} (problems are {min(known)}-{max(known)})")
+    return [p for p in registry.all_problems() if not numbers or p.number in numbers]
+
+
+@app.command()
+def grade(
+    submissions: Annotated[list[Path], typer.Argument(help="files, or directories of *.py")],
+    problem: Annotated[list[int] | None, typer.Option("--problem", "-p",
+                       help="grade only this problem (repeatable)")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.rich,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                      help="write the report to FILE instead of stdout")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the random probe inputs")] = DEFAULT_SEED,
+    timeout: Annotated[float, typer.Option(help="seconds of student code per problem")] = 10.0,
+    jobs: Annotated[int, typer.Option(help="parallel processes (default: all cores)")] = 0,
+    memory: Annotated[int, typer.Option(help="MiB of memory per student process")] = 1024,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
+) -> None:
+    """Grade one or many submissions."""
+    from grader.engine import Grader
+    from grader.report import render, render_batch, to_gradescope, to_json
+
+    paths = expand(submissions)
+    chosen = pick(problem or [])
+    if timeout <= 0 or memory < 256 or jobs < 0:
+        raise UsageProblem("--timeout must be > 0, --memory at least 256, --jobs at least 1")
+    limits = sandbox.Limits(timeout=timeout, memory=memory << 20)
+    grader = Grader(chosen, seed, limits, jobs or os.cpu_count() or 1)
+    err = Console(stderr=True)
+    results = grader.grade(paths, on_result=_progress(err, len(paths)))
+    out_console = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
+                          width=110 if output else None, force_terminal=False if output else None)
+    if format is Format.rich:
+        for r in results:
+            render(r, out_console, verbose)
+        if len(results) > 1:
+            render_batch(results, out_console)
+    else:
+        doc = [to_json(r) if format is Format.json else to_gradescope(r) for r in results]
+        text = json.dumps(doc[0] if len(doc) == 1 else doc, indent=2)
+        out_console.file.write(text + "\n")
+    if output:
+        out_console.file.close()
+        summary = Console()
+        if len(results) > 1:
+            render_batch(results, summary)
+        else:
+            summary.print(f"{results[0].submission}: {results[0].score:g}/{results[0].max_score:g}")
+        summary.print(f"report written to {output}")
+
+
+def _progress(err: Console, total: int):
+    count = [0]
+
+    def tick(result) -> None:
+        count[0] += 1
+        if total > 1 and err.is_terminal:
+            err.print(f"[{count[0]}/{total}] {result.submission}: {result.score:g}", highlight=False)
+
+    return tick
+
+
+@app.command("list")
+def list_problems() -> None:
+    """Table of the problems: number, title, points, functions, probes."""
+    Console().print(problems_table(registry.all_problems()))
+
+
+@app.command()
+def explain(number: Annotated[int, typer.Argument(help="problem number")]) -> None:
+    """Statement, functions to write, probes, common mistakes and notes of problem N."""
+    try:
+        problem = registry.by_number(number)
+    except KeyError:
+        raise UsageProblem(f"unknown problem {number} (try `hw1 list`)") from None
+    Console().print(explain_problem(problem))
+
+
+@app.command()
+def template(path: Annotated[Path, typer.Argument(help="where to write it")] = Path("submission.py"),
+             force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False) -> None:
+    """Write a starter submission with every function stubbed."""
+    if path.exists() and not force:
+        raise UsageProblem(f"{path} exists (use --force to overwrite)")
+    try:
+        path.write_text(template_text(registry.all_problems()), encoding="utf-8")
+    except OSError as e:
+        raise UsageProblem(f"cannot write {path}: {e.strerror}") from None
+    Console().print(f"wrote {path}: fill in the functions, then run `hw1 grade {path}`")
+
+
+@app.command()
+def doctor() -> None:
+    """Which isolation layers are active on this machine."""
+    from grader.doctor import report
+
+    Console().print(report())
+
+
+def main() -> None:
+    """Entry point: usage errors become one line on stderr and exit code 2."""
+    os.environ.setdefault("COLUMNS", "110") if not sys.stdout.isatty() else None
+    try:
+        app(standalone_mode=False)
+    except UsageProblem as e:
+        _die(str(e))
+    except click.exceptions.UsageError as e:
+        _die(e.format_message().splitlines()[0] if e.format_message() else "usage error")
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(0)
+
+
+def _die(message: str) -> None:
+    sys.stderr.write(f"hw1: error: {message}\n")
+    sys.exit(2)

@@ -1,0 +1,118 @@
+"""Judging: turns plain data from the child into verdicts, in a bounded trusted process.
+
+Each problem is judged in a forked worker with a deadline per probe, so a returned expression
+built to make sympy run forever costs that probe only. Verdicts stream back as JSON lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import time
+from collections.abc import Mapping
+from dataclasses import asdict
+
+from grader import wire
+from grader.checks import Reject
+from grader.results import ProbeResult
+from grader.runner import Outcome
+from grader.spec import Case, Probe, Problem, Verdict
+
+STATUS_TEXT = {
+    "missing": "missing function",
+    "error": "raised an exception",
+    "invalid": "returned a value that cannot be graded",
+    "timeout": "timed out",
+    "crashed": "crashed",
+    "import": "the submission could not be imported",
+    "not run": "not run",
+}
+
+
+def judge_problem(problem: Problem, cases: Mapping[str, Case],
+                  outcomes: Mapping[str, Outcome]) -> tuple[ProbeResult, ...]:
+    """Judge every probe of a problem; never raises, never hangs beyond the probes' caps."""
+    pending = list(problem.probes)
+    verdicts: dict[str, Verdict] = {}
+    while pending:
+        got, stuck = _judge_in_fork(pending, cases, outcomes)
+        verdicts.update(got)
+        pending = [p for p in pending if p.id not in verdicts]
+        if stuck is not None:
+            verdicts[stuck.id] = Verdict(
+                False, f"judging this answer took over {stuck.judge_seconds:g} s: the returned "
+                "expression is far larger or more complicated than a correct answer needs")
+            pending = [p for p in pending if p.id != stuck.id]
+    return tuple(ProbeResult(p, verdicts[p.id]) for p in problem.probes)
+
+
+def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Verdict:
+    """One probe: fail on the first call that did not return, else decode and judge."""
+    values = {}
+    for name, call in case.calls.items():
+        out = outcomes.get(call.key) or Outcome("not run", message="not run")
+        if not out.ok:
+            head = STATUS_TEXT.get(out.status, out.status)
+            return Verdict(False, f"{head}: {out.message}", called=call.show)
+        try:
+            values[name] = wire.decode(out.value)
+        except wire.WireError as err:
+            return Verdict(False, f"returned a value that cannot be graded: {err}", called=call.show)
+    try:
+        return probe.judge(case, values)
+    except Reject as err:
+        shown = next(iter(case.calls.values())).show if case.calls else ""
+        return Verdict(False, str(err), called=shown)
+    except Exception as err:  # noqa: BLE001 - a judge must not take the grader down
+        return Verdict(False, f"the value could not be judged ({type(err).__name__}: "
+                              f"{str(err)[:200]}); if your answer looks right, report this")
+
+
+def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
+                   outcomes: Mapping[str, Outcome]) -> tuple[dict[str, Verdict], Probe | None]:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # trusted worker: judge in order, one JSON line per verdict
+        os.close(r)
+        try:
+            for probe in pending:
+                verdict = judge_probe(probe, cases[probe.id], outcomes)
+                line = json.dumps({"id": probe.id, **asdict(verdict)}) + "\n"
+                os.write(w, line.encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    verdicts: dict[str, Verdict] = {}
+    buffer = b""
+    stuck = None
+    started = time.monotonic()
+    index = 0
+    try:
+        while index < len(pending):
+            left = pending[index].judge_seconds - (time.monotonic() - started)
+            ready, _, _ = select.select([r], [], [], max(left, 0))
+            if not ready:
+                stuck = pending[index]
+                break
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                stuck = pending[index]  # the worker died on this probe
+                break
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                data = json.loads(line)
+                probe_id = data.pop("id")
+                verdicts[probe_id] = Verdict(**data)
+                index += 1
+                started = time.monotonic()
+    finally:
+        os.close(r)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+    return verdicts, stuck

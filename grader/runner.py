@@ -1,0 +1,349 @@
+"""Runs student code in isolated child processes and collects plain data from them.
+
+A child is forked from a template process (multiprocessing's forkserver) that imported numpy,
+sympy and the harnesses and warmed sympy's caches, but never computed or loaded a reference.
+The parent reads two pipes without ever blocking on them (results: length-prefixed frames;
+output: capped, the rest discarded), enforces a wall-clock deadline from outside, and kills
+the child's whole process group, pid namespace and unprivileged uid at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import multiprocessing.connection
+import os
+import shutil
+import signal
+import stat
+import struct
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import sandbox, wire
+from grader.child import Task
+from grader.spec import Call
+
+STARTUP_ALLOWANCE = 1.0
+FRAME_CAP = wire.MAX_BYTES + 1024
+
+
+@dataclass(frozen=True)
+class Job:
+    """One problem of one submission: the calls to perform in one child process."""
+
+    submission: Path
+    problem: int
+    module: str
+    calls: tuple[tuple[str, Call], ...]
+    seed: int
+
+
+@dataclass
+class Outcome:
+    """What became of one call. `value` is tagged JSON when status is "ok"."""
+
+    status: str
+    value: Any = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class JobReport:
+    """Everything the parent learned from one child."""
+
+    job: Job
+    outcomes: dict[str, Outcome]
+    status: str
+    output: str
+    layers: list[str]
+    seconds: float
+
+
+@dataclass
+class _Running:
+    job: Job
+    process: Any
+    results: Any
+    output: Any
+    workdir: str
+    slot: int
+    started: float
+    deadline: float
+    buffer: bytearray = field(default_factory=bytearray)
+    printed: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+    messages: list[dict] = field(default_factory=list)
+    broken: str = ""
+
+
+class Runner:
+    """Runs jobs, `parallel` children at a time, each under `limits`."""
+
+    def __init__(self, limits: sandbox.Limits, parallel: int, preload: Iterable[str] = ()):
+        self.limits = limits
+        self.parallel = max(1, parallel)
+        self.ctx = mp.get_context("forkserver")
+        self.ctx.set_forkserver_preload(["grader.warmup", *preload])
+        self.base = tempfile.mkdtemp(prefix="hw1-run-")
+        os.chmod(self.base, 0o711)
+        self.hide: list[str] = []
+        self._broken_imports: dict[Path, tuple[str, str]] = {}
+
+    def close(self) -> None:
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def run(self, jobs: Iterable[Job], done: Callable[[JobReport], None]) -> None:
+        """Run every job; call `done` with each report as soon as it is complete."""
+        queue = deque(jobs)
+        running: dict[int, _Running] = {}
+        free = deque(range(self.parallel))
+        while queue or running:
+            while queue and free:
+                job = queue.popleft()
+                if job.submission in self._broken_imports:
+                    done(self._skipped(job))
+                    continue
+                run = self._start(job, free.popleft())
+                running[id(run)] = run
+            if running:
+                self._step(running, free, done)
+
+    # ------------------------------------------------------------------ lifecycle
+    def _start(self, job: Job, slot: int) -> _Running:
+        workdir = tempfile.mkdtemp(prefix="job-", dir=self.base)
+        staged = os.path.join(workdir, "submission.py")
+        shutil.copyfile(job.submission, staged)
+        uid = sandbox.UID_BASE + slot
+        if os.geteuid() == 0:
+            os.chown(workdir, uid, uid)
+            os.chown(staged, uid, uid)
+        os.chmod(workdir, stat.S_IRWXU)
+        res_r, res_w = self.ctx.Pipe(duplex=False)
+        out_r, out_w = self.ctx.Pipe(duplex=False)
+        task = Task(workdir, job.module, [(k, c.harness, dict(c.args)) for k, c in job.calls],
+                    job.seed, slot, self.limits, self.hide)
+        from grader import child
+
+        process = self.ctx.Process(target=child.main, args=(task, res_w, out_w), daemon=True)
+        started = time.monotonic()
+        process.start()
+        res_w.close()
+        out_w.close()
+        for conn in (res_r, out_r):
+            os.set_blocking(conn.fileno(), False)
+        deadline = started + self.limits.timeout + STARTUP_ALLOWANCE
+        return _Running(job, process, res_r, out_r, workdir, slot, started, deadline)
+
+    def _step(self, running: dict[int, _Running], free: deque, done: Callable) -> None:
+        now = time.monotonic()
+        wait_for = min(r.deadline for r in running.values()) - now
+        handles = {}
+        for run in running.values():
+            handles[run.results] = run
+            handles[run.output] = run
+            handles[run.process.sentinel] = run
+        ready = mp.connection.wait(list(handles), timeout=max(0.0, wait_for))
+        finished = set()
+        for handle in ready:
+            run = handles[handle]
+            if handle is run.results:
+                self._read_results(run)
+            elif handle is run.output:
+                self._read_output(run)
+            else:
+                finished.add(id(run))
+        now = time.monotonic()
+        for key, run in list(running.items()):
+            timed_out = now >= run.deadline and key not in finished
+            if key in finished or timed_out or any("done" in m for m in run.messages):
+                self._read_results(run)
+                self._read_output(run)
+                report = self._finish(run, timed_out)
+                free.append(run.slot)
+                del running[key]
+                spent = time.monotonic()
+                done(report)
+                spent = time.monotonic() - spent
+                for other in running.values():  # judging is the grader's time, not theirs
+                    other.deadline += spent
+
+    def _finish(self, run: _Running, timed_out: bool) -> JobReport:
+        self._kill(run)
+        self._read_results(run)
+        exitcode = run.process.exitcode
+        for conn in (run.results, run.output):
+            conn.close()
+        shutil.rmtree(run.workdir, ignore_errors=True)
+        return self._report(run, timed_out, exitcode)
+
+    def _kill(self, run: _Running) -> None:
+        pid = run.process.pid
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        if os.geteuid() == 0:
+            kill_uid(sandbox.UID_BASE + run.slot)
+        run.process.join(timeout=2)
+
+    # ------------------------------------------------------------------ reading
+    def _read_results(self, run: _Running) -> None:
+        chunk = _drain(run.results.fileno(), FRAME_CAP * 2)
+        if run.broken:
+            return
+        run.buffer += chunk
+        while len(run.buffer) >= 4:
+            (size,) = struct.unpack("!i", run.buffer[:4])
+            head = 4
+            if size == -1:
+                if len(run.buffer) < 12:
+                    return
+                (size,) = struct.unpack("!Q", run.buffer[4:12])
+                head = 12
+            if size < 0 or size > FRAME_CAP:
+                run.broken = f"a message of {size} bytes, over the cap"
+                return
+            if len(run.buffer) < head + size:
+                return
+            frame = bytes(run.buffer[head:head + size])
+            del run.buffer[:head + size]
+            try:
+                msg = wire.parse(frame)
+            except wire.WireError as err:
+                run.messages.append({"garbled": str(err)})
+                continue
+            if type(msg) is dict:
+                run.messages.append(msg)
+            if len(run.messages) > 4 * len(run.job.calls) + 16:
+                run.broken = "more messages than calls (flooding the result channel)"
+                return
+
+    def _read_output(self, run: _Running) -> None:
+        room = self.limits.output - len(run.printed)
+        chunk = _drain(run.output.fileno(), 1 << 24)
+        run.printed += chunk[:max(room, 0)]
+        run.dropped += max(0, len(chunk) - max(room, 0))
+
+    # ------------------------------------------------------------------ verdicts on calls
+    def _report(self, run: _Running, timed_out: bool, exitcode: int | None) -> JobReport:
+        job = run.job
+        outcomes: dict[str, Outcome] = {}
+        layers: list[str] = []
+        imported = False
+        current = ""
+        import_error = ""
+        for msg in run.messages:
+            if "layers" in msg and not layers and type(msg["layers"]) is list:
+                layers = [str(x)[:60] for x in msg["layers"]][:12]
+            elif msg.get("imported") is True:
+                imported = True
+            elif "import_error" in msg and not imported:
+                import_error = _text(msg["import_error"])
+            elif "start" in msg:
+                current = _text(msg["start"])
+            elif "key" in msg:
+                _record(outcomes, msg)
+        status = "ok"
+        if import_error:
+            status = "import error"
+            self._broken_imports[job.submission] = (status, import_error)
+        elif timed_out and not imported:
+            status = "timeout"
+            import_error = f"importing the submission did not finish within {self.limits.timeout:g} s"
+            self._broken_imports[job.submission] = (status, import_error)
+        elif timed_out:
+            status = "timeout"
+        elif not any("done" in m for m in run.messages):
+            status = "crashed"
+        why = _why(status, exitcode, self.limits, run.broken)
+        for key, call in job.calls:
+            if key in outcomes:
+                continue
+            if import_error:
+                outcomes[key] = Outcome("import", message=import_error)
+            elif key == current:
+                outcomes[key] = Outcome(status, message=f"{call.show or call.harness}: {why}")
+            else:
+                outcomes[key] = Outcome("not run", message=f"not run: the process {why}")
+        text = run.printed.decode("utf-8", "replace")
+        if run.dropped:
+            text += f"\n[... {run.dropped} more bytes of output discarded]"
+        return JobReport(job, outcomes, status, text, layers, time.monotonic() - run.started)
+
+    def _skipped(self, job: Job) -> JobReport:
+        status, message = self._broken_imports[job.submission]
+        outcomes = {key: Outcome("import", message=message) for key, _ in job.calls}
+        return JobReport(job, outcomes, status, "", [], 0.0)
+
+
+def _record(outcomes: dict[str, Outcome], msg: dict) -> None:
+    key = _text(msg["key"])
+    if key in outcomes:  # first word on a call wins; later ones are ignored
+        return
+    for status in ("missing", "invalid", "error"):
+        if status in msg:
+            outcomes[key] = Outcome(status, message=_text(msg[status]))
+            return
+    if "value" in msg:
+        outcomes[key] = Outcome("ok", value=msg["value"])
+
+
+def _why(status: str, exitcode: int | None, limits: sandbox.Limits, broken: str) -> str:
+    if broken:
+        return f"sent {broken}"
+    if status == "timeout":
+        return f"timed out after {limits.timeout:g} s (infinite loop, or far too slow)"
+    if exitcode is not None and exitcode < 0:
+        sig = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else -exitcode
+        hint = {"SIGSEGV": "segmentation fault", "SIGKILL": "killed (memory or CPU limit?)",
+                "SIGXCPU": "CPU time limit", "SIGXFSZ": "file size limit",
+                "SIGABRT": "aborted (often: out of memory)"}.get(str(sig), "")
+        return f"crashed with {sig}{f' ({hint})' if hint else ''}"
+    if status == "crashed":
+        return (f"exited (code {exitcode}) before finishing: os._exit, a crash, "
+                f"or memory exhaustion (limit {limits.memory >> 20} MiB)")
+    return "stopped"
+
+
+def _text(x: Any) -> str:
+    return x[:2000] if type(x) is str else "?"
+
+
+def _drain(fd: int, cap: int) -> bytes:
+    """Read what is available without blocking, up to `cap` bytes (the rest stays or is lost)."""
+    parts = []
+    total = 0
+    while total < cap:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except (BlockingIOError, InterruptedError):
+            break
+        except OSError:
+            break
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process owned by `uid` (escapees of the process group)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid == uid:
+                os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            continue

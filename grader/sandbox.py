@@ -1,0 +1,153 @@
+"""Isolation layers entered by a child process before it imports student code.
+
+Each layer is tried in turn and recorded when it took effect; `hw1 doctor` and every report
+say which were active. Deadlines are not enforced here: the parent kills from outside.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import sys
+from dataclasses import dataclass
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1, 2, 4, 32, 4096, 16384, 1 << 18,
+)
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+UID_BASE = 61000
+GIB = 1 << 30
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one student process (SPEC §4 defaults)."""
+
+    timeout: float = 10.0
+    memory: int = GIB
+    file_size: int = 64 << 20
+    open_files: int = 64
+    processes: int = 32
+    output: int = 1 << 20
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def enter(workdir: str, slot: int, limits: Limits, hide: list[str], keep_fds: list[int]) -> list[str]:
+    """Apply every layer that works here, in order; return the names of those active."""
+    layers = ["process"]
+    os.setsid()
+    layers.append("own session")
+    root = os.geteuid() == 0
+    if _namespaces(root):
+        layers += ["no network", "own pid namespace"]
+        if root and _filesystem(workdir, hide):
+            layers.append("read-only file system view")
+    _rlimits(limits, root)
+    layers.append("rlimits")
+    if root:
+        _drop(UID_BASE + slot)
+        layers.append(f"unprivileged uid {UID_BASE + slot}")
+    _no_new_privs()
+    _scrub(workdir, keep_fds)
+    return layers
+
+
+def _namespaces(root: bool) -> bool:
+    """New network + pid namespace; the caller continues as pid 1 of the new namespace."""
+    flags = CLONE_NEWNET | CLONE_NEWPID | (CLONE_NEWNS if root else CLONE_NEWUSER)
+    if _libc().unshare(flags) != 0:
+        return False
+    pid = os.fork()
+    if pid:  # the trusted waiter: mirror the student's fate, then go
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 9)
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    return True
+
+
+def _filesystem(workdir: str, hide: list[str]) -> bool:
+    """Private mounts: everything read-only, private dirs hidden, only `workdir` writable."""
+    libc = _libc()
+    mount = libc.mount
+    mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                      ctypes.c_void_p]
+    if mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return False
+    for path in hide:
+        if os.path.isdir(path):
+            mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755")
+    wd = workdir.encode()
+    if mount(wd, wd, None, MS_BIND, None) != 0:
+        return False
+    if mount(None, b"/", None, MS_REMOUNT | MS_BIND | MS_RDONLY, None) != 0:
+        return False
+    mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV, None)
+    return True
+
+
+def _rlimits(limits: Limits, root: bool) -> None:
+    cpu = int(limits.timeout) + 2
+    wanted = [
+        (resource.RLIMIT_AS, limits.memory),
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, limits.file_size),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    if root:  # NPROC is not enforced for uid 0: it only matters after the drop
+        wanted.append((resource.RLIMIT_NPROC, limits.processes))
+    for what, value in wanted:
+        try:
+            resource.setrlimit(what, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def _drop(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def _no_new_privs() -> None:
+    _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+def _scrub(workdir: str, keep_fds: list[int]) -> None:
+    """Private cwd, minimal environment, no stray descriptors, no cwd on sys.path."""
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update({
+        "HOME": workdir, "TMPDIR": workdir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    })
+    sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and not p.startswith(workdir)]
+    keep = sorted({0, 1, 2, *keep_fds})
+    low = 3
+    for fd in keep:
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, 4096)
+
+
+def hideable(candidates: list[str], workdir_base: str) -> list[str]:
+    """The candidates that can be hidden without hiding Python, the grader or the workdir."""
+    keep = [workdir_base, sys.prefix, sys.base_prefix, *[p for p in sys.path if p]]
+    keep = [os.path.realpath(p) for p in keep]
+    out = []
+    for c in {os.path.realpath(c) for c in candidates if c}:
+        if c == "/" or any(k == c or k.startswith(c.rstrip("/") + "/") for k in keep):
+            continue
+        out.append(c)
+    return sorted(out)

@@ -1,0 +1,153 @@
+"""Problem 2 — KL divergence between isotropic Gaussians (10 points).
+
+Reference: the general multivariate-normal formula
+    KL = ½ [ tr(Σ₁⁻¹Σ₀) + (μ₁−μ₀)ᵀ Σ₁⁻¹ (μ₁−μ₀) − d + log(det Σ₁ / det Σ₀) ]
+with Σᵢ = σᵢ² I built as matrices, so it never reuses the formula the student is asked to show;
+and, for the property probe, a Monte Carlo estimate with a tolerance from its standard error.
+Tolerance (numeric probes): |got − ref| ≤ 1e-9·|ref| + 1e-10; inputs keep σ₀/σ₁ away from 1 so
+the reference is O(1) and float64 rounding (≈1e-15) is far inside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks import as_float, numeric
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
+
+RTOL, ATOL = 1e-9, 1e-10
+MC_SAMPLES = 400_000
+
+
+def reference(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> float:
+    """General Gaussian KL with full covariance matrices (independent of the closed form)."""
+    d = mu0.size
+    cov0, cov1 = s0**2 * np.eye(d), s1**2 * np.eye(d)
+    diff = mu1 - mu0
+    _, logdet0 = np.linalg.slogdet(cov0)
+    _, logdet1 = np.linalg.slogdet(cov1)
+    trace = np.trace(np.linalg.solve(cov1, cov0))
+    return 0.5 * (trace + diff @ np.linalg.solve(cov1, diff) - d + logdet1 - logdet0)
+
+
+def wrong_answers(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> dict[str, float]:
+    """Realistic mistakes, each a formula a student might write (for diagnosis)."""
+    d, sq = mu0.size, float(np.sum((mu1 - mu0) ** 2))
+    mean, ratio, log = sq / (2 * s1**2), d * (s0**2 / s1**2 - 1) / 2, d * np.log(s1 / s0)
+    return {
+        "arguments swapped: this is D_KL(N1 || N0)": reference(mu1, s1, mu0, s0),
+        "the log term is missing its factor d": mean + ratio + np.log(s1 / s0),
+        "the variance-ratio term is missing its factor d": mean + (s0**2 / s1**2 - 1) / 2 + log,
+        "sigma0/sigma1 used where sigma0^2/sigma1^2 belongs": mean + d * (s0 / s1 - 1) / 2 + log,
+        "log term has the wrong sign: log(sigma0/sigma1)": mean + ratio - log,
+        "mean term divided by 2 sigma0^2 instead of 2 sigma1^2": sq / (2 * s0**2) + ratio + log,
+        "the norm is not squared": np.sqrt(sq) / (2 * s1**2) + ratio + log,
+        "the -1 in (sigma0^2/sigma1^2 - 1) is missing": mean + d * s0**2 / s1**2 / 2 + log,
+        "log(sigma1^2/sigma0^2) used without the 1/2": mean + ratio + 2 * log,
+    }
+
+
+def _case(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float, **extra: object) -> Case:
+    call = Call("kl", {"mu0": mu0.tolist(), "sigma0": s0, "mu1": mu1.tolist(), "sigma1": s1},
+                show_call("kl_gaussian", mu0=mu0, sigma0=s0, mu1=mu1, sigma1=s1))
+    data = {"expected": reference(mu0, s0, mu1, s1), "wrong": wrong_answers(mu0, s0, mu1, s1)}
+    return Case({"kl": call}, {**data, **extra})
+
+
+def _scale_pair(rng: np.random.Generator) -> tuple[float, float]:
+    s1 = float(rng.uniform(0.6, 1.6))
+    ratio = float(rng.uniform(1.5, 3.0)) ** rng.choice([-1, 1])
+    return s1 * ratio, s1
+
+
+def build_means(rng: np.random.Generator) -> Case:
+    s = float(rng.uniform(0.5, 2.0))
+    return _case(rng.normal(size=3), s, rng.normal(size=3), s)
+
+
+def build_scales(rng: np.random.Generator) -> Case:
+    mu = rng.normal(size=4)
+    s0, s1 = _scale_pair(rng)
+    return _case(mu, s0, mu.copy(), s1)
+
+
+def build_general(rng: np.random.Generator) -> Case:
+    s0, s1 = _scale_pair(rng)
+    return _case(rng.normal(size=5), s0, rng.normal(size=5), s1)
+
+
+def build_monte_carlo(rng: np.random.Generator) -> Case:
+    """d = 1; the reference is a Monte Carlo average of log p0(x) - log p1(x), x ~ N0."""
+    s0, s1 = _scale_pair(rng)
+    mu0, mu1 = rng.normal(size=1), rng.normal(size=1)
+    x = mu0 + s0 * rng.standard_normal(MC_SAMPLES)
+    logratio = (-(x - mu0) ** 2 / (2 * s0**2) - np.log(s0)) - (-(x - mu1) ** 2 / (2 * s1**2)
+                                                                 - np.log(s1))
+    se = float(logratio.std(ddof=1) / np.sqrt(MC_SAMPLES))
+    case = _case(mu0, s0, mu1, s1)
+    return Case(case.calls, {**case.data, "expected": float(logratio.mean()), "se": se})
+
+
+def judge_exact(case: Case, values: dict) -> Verdict:
+    got = as_float(values["kl"], "kl_gaussian's result")
+    return numeric(got, case.data["expected"], rtol=RTOL, atol=ATOL,
+                   called=case.calls["kl"].show, alternatives=case.data["wrong"])
+
+
+def judge_monte_carlo(case: Case, values: dict) -> Verdict:
+    """Within 5 standard errors of the Monte Carlo estimate (false alarm rate < 1e-6)."""
+    got = as_float(values["kl"], "kl_gaussian's result")
+    tol = 5 * case.data["se"]
+    verdict = numeric(got, case.data["expected"], rtol=0.0, atol=tol,
+                      called=case.calls["kl"].show, alternatives=case.data["wrong"])
+    if verdict.passed:
+        return Verdict(True, f"agrees with a {MC_SAMPLES}-sample Monte Carlo estimate "
+                             f"(within 5 standard errors, {tol:.1e})")
+    return verdict
+
+
+PROBES = (
+    Probe("p2.means", "different means, equal scales (d = 3)", "numeric", 3,
+          "sigma0 = sigma1 and mu0 != mu1: only the mean term ||mu1-mu0||^2/(2 sigma1^2) is "
+          "non-zero, so this isolates it.",
+          ("kl_gaussian",), build_means, judge_exact,
+          catches="a wrong mean term: norm not squared, a missing 1/2"),
+    Probe("p2.scales", "equal means, different scales (d = 4)", "numeric", 3,
+          "mu0 = mu1 and sigma0 != sigma1: isolates d(sigma0^2/sigma1^2 - 1)/2 + d log(sigma1/sigma0).",
+          ("kl_gaussian",), build_scales, judge_exact,
+          catches="a missing factor d, sigma instead of sigma^2, the log term's sign"),
+    Probe("p2.general", "everything differs (d = 5)", "numeric", 2,
+          "All terms at once, against the general multivariate formula.",
+          ("kl_gaussian",), build_general, judge_exact,
+          catches="the mean term scaled by sigma0 instead of sigma1; swapped arguments"),
+    Probe("p2.monte_carlo", "one dimension, against Monte Carlo", "property", 2,
+          "d = 1 (arrays of shape (1,)): the value is within 5 standard errors of a "
+          f"{MC_SAMPLES}-sample Monte Carlo estimate of E[log p0(X) - log p1(X)], X ~ N0.",
+          ("kl_gaussian",), build_monte_carlo, judge_monte_carlo,
+          catches="code that breaks for d = 1 (squeezing to a scalar, len() of a 0-d array)"),
+)
+
+PROBLEM = Problem(
+    number=2,
+    title="KL divergence between isotropic Gaussians",
+    points=10,
+    functions=(Function(
+        "kl_gaussian", "kl_gaussian(mu0, sigma0, mu1, sigma1) -> float",
+        "D_KL( N(mu0, sigma0^2 I) || N(mu1, sigma1^2 I) ); mu0, mu1: (d,) arrays; "
+        "sigma0, sigma1: positive floats."),),
+    probes=PROBES,
+    harness="problems.p2_kl.harness",
+    statement=(Path(__file__).with_name("statement.md")).read_text(),
+    mistakes=(
+        "Swapping the arguments: D_KL is not symmetric; the mean term is divided by sigma1^2.",
+        "Dropping the factor d on the log term or on the variance-ratio term.",
+        "Writing sigma0/sigma1 where the ratio of variances sigma0^2/sigma1^2 belongs.",
+        "log(sigma0/sigma1) instead of log(sigma1/sigma0).",
+    ),
+    stubs='''def kl_gaussian(mu0, sigma0, mu1, sigma1):
+    """D_KL( N(mu0, sigma0^2 I) || N(mu1, sigma1^2 I) ) as a float."""
+    raise NotImplementedError
+''',
+)
