@@ -28,6 +28,13 @@ class Grader:
         self.cases: dict[int, dict[str, Case]] = {
             p.number: {probe.id: probe.case(seed) for probe in p.probes} for p in self.problems
         }
+        self._complete = False
+
+    def complete_cases(self) -> None:
+        """Compute the expensive references (once); runs while the first children work."""
+        if not self._complete:
+            self.cases = {n: {k: c.complete() for k, c in cs.items()} for n, cs in self.cases.items()}
+            self._complete = True
 
     def jobs(self, path: Path) -> list[Job]:
         """One job per problem of one submission."""
@@ -55,12 +62,14 @@ class Grader:
                     on_result(result)
 
         try:
-            runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done)
+            runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done,
+                       idle=self.complete_cases)
         finally:
             runner.close()
         return [results[p] for p in paths]
 
     def _assemble(self, path: Path, reports: dict[int, JobReport]) -> SubmissionResult:
+        self.complete_cases()
         problems = []
         layers: list[str] = []
         for p in self.problems:

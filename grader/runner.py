@@ -102,8 +102,13 @@ class Runner:
     def close(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
 
-    def run(self, jobs: Iterable[Job], done: Callable[[JobReport], None]) -> None:
-        """Run every job; call `done` with each report as soon as it is complete."""
+    def run(self, jobs: Iterable[Job], done: Callable[[JobReport], None],
+            idle: Callable[[], None] | None = None) -> None:
+        """Run every job; call `done` with each report as soon as it is complete.
+
+        `idle` is called once, right after the first children have started (trusted work that
+        can overlap with theirs); the time it takes is not charged to them.
+        """
         queue = deque(jobs)
         running: dict[int, _Running] = {}
         free = deque(range(self.parallel))
@@ -115,6 +120,12 @@ class Runner:
                     continue
                 run = self._start(job, free.popleft())
                 running[id(run)] = run
+            if idle is not None:
+                spent = time.monotonic()
+                idle()
+                idle = None
+                for run in running.values():
+                    run.deadline += time.monotonic() - spent
             if running:
                 self._step(running, free, done)
 

@@ -40,10 +40,21 @@ class Call:
 
 @dataclass(frozen=True)
 class Case:
-    """The inputs of one probe: the calls to make, and trusted-side data for the judge."""
+    """The inputs of one probe: the calls to make, and trusted-side data for the judge.
+
+    `later`, if given, computes more judge data (expensive references); the engine runs it
+    while the first children are busy, and merges its result into `data`.
+    """
 
     calls: Mapping[str, Call]
     data: Any = None
+    later: Callable[[], Mapping[str, Any]] | None = None
+
+    def complete(self) -> Case:
+        """This case with `later` evaluated and merged into `data`."""
+        if self.later is None:
+            return self
+        return Case(self.calls, {**(self.data or {}), **self.later()})
 
 
 @dataclass(frozen=True)

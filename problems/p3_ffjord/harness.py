@@ -1,0 +1,22 @@
+"""Problem 3, student side: hand the model and an integrator to ffjord_logp_grad."""
+
+import numpy as np
+
+from grader.harnesslib import need
+from problems.p3_ffjord.model import TanhModel, rk4
+
+
+def odeint(rhs, y0, s0, s1):
+    """The integrator students may use: RK4, 256 steps (error about 1e-9 here)."""
+    return rk4(rhs, y0, float(s0), float(s1), steps=256)
+
+
+def ffjord(sub, X, theta, nu, tau, latent_mean, latent_var):
+    """ffjord_logp_grad(X, theta, nu, model, odeint) -> [logp_hat, grad]."""
+    fn = need(sub, "ffjord_logp_grad")
+    model = TanhModel(len(X), tau, latent_mean, latent_var)
+    out = fn(np.array(X, dtype=float), np.array(theta, dtype=float), np.array(nu, dtype=float),
+             model, odeint)
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError("ffjord_logp_grad must return a pair (logp_hat, grad)")
+    return [out[0], out[1]]

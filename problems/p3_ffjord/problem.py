@@ -1,0 +1,222 @@
+"""Problem 3 — the FFJORD stochastic gradient by the adjoint method (20 points).
+
+Reference: *forward* sensitivities, not the adjoint. Integrate from s = 1 to 0 the system
+    z' = f,  l' = -q,  S' = (df/dz) S + df/dtheta,  L' = -(dq/dz S + dq/dtheta),
+with z(1) = X, l(1) = 0, S(1) = 0, L(1) = 0 and q = nu^T (df/dz) nu; then
+    logp_hat = log p_Z(z(0)) - l(0),    grad = grad log p_Z(z(0))^T S(0) - L(0).
+The exact log-likelihood uses Tr(df/dz) = sum_i e_i^T (df/dz) e_i (the same system with the
+basis vectors). RK4 with 500 steps (error < 1e-10 here). tests/ check it by finite differences.
+
+Tolerance: |got - ref| <= 1e-6 |ref| + 1e-7 elementwise (SPEC: the supplied integrator is good
+to ~1e-8, answers are compared at ~1e-6). A wrong term changes values at the 1e-2 level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks import as_array, as_float, numeric
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
+from problems.p3_ffjord.model import TanhModel, rk4
+
+D = 3
+RTOL, ATOL = 1e-6, 1e-7
+STEPS = 500
+
+
+def reference(model: TanhModel, X: np.ndarray, theta: np.ndarray,
+              nus: Sequence[np.ndarray]) -> tuple[float, np.ndarray]:
+    """(log p_Z(z(0)) - sum_k l_k(0), its gradient in theta) by forward sensitivities."""
+    P = model.P
+
+    def rhs(y, s):
+        z, S = y[:D], y[D + 1:D + 1 + D * P].reshape(D, P)
+        J, Ft = model.df_dz(z, theta, s), model.df_dtheta(z, theta, s)
+        q = sum((nu @ J @ nu for nu in nus), 0.0)
+        dL = -sum((model.dquad_dz(z, theta, s, nu) @ S + model.dquad_dtheta(z, theta, s, nu) for nu in nus),
+                  np.zeros(P))
+        return np.concatenate([model.f(z, theta, s), [-q], (J @ S + Ft).ravel(), dL])
+
+    y1 = np.concatenate([X, [0.0], np.zeros(D * P), np.zeros(P)])
+    y0 = rk4(rhs, y1, 1.0, 0.0, STEPS)
+    z0, l0, S0, L0 = y0[:D], y0[D], y0[D + 1:D + 1 + D * P].reshape(D, P), y0[D + 1 + D * P:]
+    return model.log_pz(z0) - l0, model.grad_log_pz(z0) @ S0 - L0
+
+
+def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.ndarray,
+                    mistake: str) -> np.ndarray:
+    """The gradient a student gets with one specific mistake in the adjoint system."""
+    P = model.P
+    z0 = rk4(lambda z, s: model.f(z, theta, s), X, 1.0, 0.0, 256)
+    sign = -1.0 if mistake == "sign" else 1.0
+
+    def rhs(y, s):
+        z, a = y[:D], y[D:2 * D]
+        J = model.df_dz(z, theta, s)
+        aj = J @ a if mistake == "transpose" else a @ J
+        qz = 0 * a if mistake == "no_qz" else model.dquad_dz(z, theta, s, nu)
+        qt = np.zeros(P) if mistake == "no_qtheta" else model.dquad_dtheta(z, theta, s, nu)
+        da = sign * (-aj - qz)
+        db = -a @ model.df_dtheta(z, theta, s) - qt
+        return np.concatenate([model.f(z, theta, s), da, db])
+
+    y0 = np.concatenate([z0, model.grad_log_pz(z0), np.zeros(P)])
+    return rk4(rhs, y0, 0.0, 1.0, 256)[2 * D:]
+
+
+GRAD_MISTAKES = {
+    "transpose": "Jacobian transposed in the a-equation ((df/dz) a instead of a (df/dz))",
+    "no_qz": "the d/dz (nu^T (df/dz) nu) term is missing from the a-equation",
+    "no_qtheta": "the d/dtheta (nu^T (df/dz) nu) term is missing from the b-equation",
+    "sign": "the a-equation has the wrong sign",
+}
+
+
+def scenario(rng: np.random.Generator, tau: float) -> dict:
+    return {"X": rng.normal(size=D), "theta": np.concatenate([rng.normal(scale=0.8, size=D * D),
+                                                              rng.normal(scale=0.5, size=D)]),
+            "tau": tau, "mean": rng.normal(scale=0.3, size=D), "var": rng.uniform(0.6, 1.6, size=D)}
+
+
+def make_call(sc: dict, nu: np.ndarray) -> Call:
+    args = {"X": sc["X"].tolist(), "theta": sc["theta"].tolist(), "nu": nu.tolist(), "tau": sc["tau"],
+            "latent_mean": sc["mean"].tolist(), "latent_var": sc["var"].tolist()}
+    model = (f"<tanh model, D={D}, P={D * D + D}, tau={sc['tau']:g}, "
+             f"latent N({np.round(sc['mean'], 4).tolist()}, diag {np.round(sc['var'], 4).tolist()})>")
+    return Call("ffjord", args, show_call("ffjord_logp_grad", X=sc["X"], theta=sc["theta"], nu=nu,
+                                          model=model, odeint="<RK4, 256 steps>"))
+
+
+def model_of(sc: dict) -> TanhModel:
+    return TanhModel(D, sc["tau"], sc["mean"], sc["var"])
+
+
+def build_single(tau: float, grads: bool):
+    """One Gaussian nu: the reference value and gradient, plus diagnoses of wrong ones."""
+
+    def build(rng: np.random.Generator) -> Case:
+        sc = scenario(rng, tau)
+        nu = rng.normal(size=D)
+        return Case({"main": make_call(sc, nu)}, later=lambda: expected(sc, nu, grads))
+
+    return build
+
+
+def expected(sc: dict, nu: np.ndarray, grads: bool) -> dict:
+    """References and the values of known mistakes for one scenario and nu."""
+    model = model_of(sc)
+    logp, grad = reference(model, sc["X"], sc["theta"], [nu])
+    exact_logp, exact_grad = reference(model, sc["X"], sc["theta"], list(np.eye(D)))
+    _, plain_grad = reference(model, sc["X"], sc["theta"], [])
+    z0 = rk4(lambda z, s: model.f(z, sc["theta"], s), sc["X"], 1.0, 0.0, STEPS)
+    wrong_logp = {
+        "l_hat(0) added instead of subtracted": model.log_pz(z0) + (model.log_pz(z0) - logp),
+        "the exact trace used instead of nu^T (df/dz) nu": exact_logp,
+        "log p_Z evaluated at X instead of z(0)": model.log_pz(sc["X"]) - (model.log_pz(z0) - logp),
+    }
+    wrong_grad = {text: adjoint_variant(model, sc["X"], sc["theta"], nu, key)
+                  for key, text in GRAD_MISTAKES.items() if grads}
+    wrong_grad["the exact trace's gradient used instead of the nu estimator"] = exact_grad
+    wrong_grad["only grad log p_Z(z(0)) propagated (the l_hat terms ignored)"] = plain_grad
+    return {"logp": logp, "grad": grad, "wrong_logp": wrong_logp, "wrong_grad": wrong_grad}
+
+
+def build_unbiased(rng: np.random.Generator) -> Case:
+    """Every Rademacher nu in {-1, 1}^D: their average is exactly E_nu (E[nu nu^T] = I)."""
+    sc = scenario(rng, 1.5)
+    nus = [np.array(v, dtype=float) for v in product((-1.0, 1.0), repeat=D)]
+    calls = {f"nu{i}": make_call(sc, nu) for i, nu in enumerate(nus)}
+
+    def later() -> dict:
+        logp, grad = reference(model_of(sc), sc["X"], sc["theta"], list(np.eye(D)))
+        return {"logp": logp, "grad": grad}
+
+    return Case(calls, later=later)
+
+
+def unpack(value: object) -> tuple[float, np.ndarray]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise TypeError("expected a pair (logp_hat, grad)")
+    return as_float(value[0], "logp_hat"), as_array(value[1], (D * D + D,), "grad")
+
+
+def judge_logp(case: Case, values: dict) -> Verdict:
+    logp, _ = unpack(values["main"])
+    return numeric(logp, case.data["logp"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
+                   alternatives=case.data["wrong_logp"], what="logp_hat")
+
+
+def judge_grad(case: Case, values: dict) -> Verdict:
+    _, grad = unpack(values["main"])
+    return numeric(grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
+                   alternatives=case.data["wrong_grad"], what="grad = b(1)")
+
+
+def judge_unbiased(case: Case, values: dict) -> Verdict:
+    pairs = [unpack(values[k]) for k in sorted(values)]
+    mean_logp = float(np.mean([p[0] for p in pairs]))
+    mean_grad = np.mean([p[1] for p in pairs], axis=0)
+    shown = f"the mean over all {len(pairs)} nu in {{-1, 1}}^{D} of " + case.calls["nu0"].show
+    v = numeric(mean_grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=shown,
+                what="E_nu[grad] (mean over nu)")
+    if not v.passed:
+        return Verdict(False, v.message + " — the estimator is biased: its mean is not the gradient "
+                       "of the exact log-likelihood (with Tr df/dz)", v.called, v.got, v.expected, v.mistake)
+    v = numeric(mean_logp, case.data["logp"], rtol=RTOL, atol=ATOL, called=shown,
+                what="E_nu[logp_hat] (mean over nu)")
+    if not v.passed:
+        return v
+    return Verdict(True, "averaged over nu, logp_hat and grad equal the exact log-likelihood and its gradient")
+
+
+PROBES = (
+    Probe("p3.logp", "logp_hat, time-dependent model", "numeric", 5,
+          "log p_Z(z(0)) - l_hat(0) from the reverse-time solve, for one Gaussian nu, on a model that "
+          "depends on s.",
+          ("ffjord_logp_grad",), build_single(1.5, False), judge_logp, rng_key="p3.timed",
+          catches="l_hat added instead of subtracted, the exact trace instead of nu^T J nu, log p_Z at X"),
+    Probe("p3.grad", "grad = b(1), time-independent model", "numeric", 8,
+          "The adjoint gradient b(1) for one Gaussian nu on a nonlinear model with a non-symmetric "
+          "Jacobian, compared with forward sensitivities.",
+          ("ffjord_logp_grad",), build_single(0.0, True), judge_grad,
+          catches="a transposed Jacobian, a missing d/dz or d/dtheta of nu^T J nu, sign errors, and "
+                  "the exact trace's gradient instead of the stochastic one"),
+    Probe("p3.unbiased", "unbiased over nu, time-dependent model", "property", 7,
+          f"The mean over all 2^{D} Rademacher nu (for which E[nu nu^T] = I exactly) of logp_hat and "
+          "grad equals the exact log-likelihood and its gradient, on a model that depends on s.",
+          ("ffjord_logp_grad",), build_unbiased, judge_unbiased,
+          catches="getting the time argument wrong in the adjoint pass (e.g. s running backwards)"),
+)
+
+PROBLEM = Problem(
+    number=3,
+    title="Stochastic gradient for FFJORD (adjoint)",
+    points=20,
+    functions=(Function(
+        "ffjord_logp_grad", "ffjord_logp_grad(X, theta, nu, model, odeint) -> (logp_hat, grad)",
+        "Solve z, l_hat from s=1 to 0 (z(1)=X, l_hat(1)=0), then a, b from s=0 to 1 "
+        "(a(0)=grad log p_Z(z(0)), b(0)=0). logp_hat = log p_Z(z(0)) - l_hat(0); grad = b(1), (P,). "
+        "model: f, df_dz, df_dtheta, dquad_dz, dquad_dtheta, log_pz, grad_log_pz; "
+        "odeint(rhs, y0, s0, s1) -> value at s1."),),
+    probes=PROBES,
+    harness="problems.p3_ffjord.harness",
+    statement=(Path(__file__).with_name("statement.md")).read_text(),
+    mistakes=(
+        "a is a row vector: its equation has a (df/dz), i.e. (df/dz)^T a as a column — not (df/dz) a.",
+        "Forgetting -d/dz(nu^T (df/dz) nu) in a' or -d/dtheta(nu^T (df/dz) nu) in b'.",
+        "Integrating a, b with z held fixed: z(s) must be re-solved forward from z(0) alongside a, b.",
+        "Sign of l_hat: logp_hat = log p_Z(z(0)) - l_hat(0), and l_hat' = -nu^T (df/dz) nu.",
+    ),
+    notes=(
+        "The statement writes d/dt for the pseudo-time derivative; it means d/ds.",
+        "a(0) is written d log p_0(z)/dz: p_0 is the latent density p_Z.",
+    ),
+    stubs='''def ffjord_logp_grad(X, theta, nu, model, odeint):
+    """Returns (logp_hat, grad): log p_Z(z(0)) - l_hat(0) and b(1), a (P,) array."""
+    raise NotImplementedError
+''',
+)
