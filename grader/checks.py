@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import signal
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -125,9 +125,13 @@ def count_ops(e: sympy.Basic) -> int:
 
 # --------------------------------------------------------------------------- numeric
 def numeric(got: np.ndarray | float, expected: np.ndarray | float, *, rtol: float, atol: float,
-            called: str, alternatives: Mapping[str, Any] | None = None,
+            called: str, alternatives: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
             what: str = "result") -> Verdict:
-    """Compare arrays (already coerced) with |got-exp| <= atol + rtol*|exp| elementwise."""
+    """Compare arrays (already coerced) with |got-exp| <= atol + rtol*|exp| elementwise.
+
+    `alternatives` (known wrong answers, by the mistake's description) may be a callable, called
+    only when the answer is wrong.
+    """
     g = np.asarray(got, dtype=float)
     e = np.asarray(expected, dtype=float)
     if g.shape != e.shape:
@@ -139,8 +143,9 @@ def numeric(got: np.ndarray | float, expected: np.ndarray | float, *, rtol: floa
     bad = err > atol + rtol * np.abs(e)
     if not bad.any():
         return Verdict(True, f"{what} matches (max abs diff {err.max(initial=0):.1e})")
+    alts = alternatives() if callable(alternatives) else alternatives
     return Verdict(False, _mismatch(g, e, bad, what), called=called, got=describe(_show(g)),
-                   expected=describe(_show(e)), mistake=diagnose(g, e, alternatives or {}))
+                   expected=describe(_show(e)), mistake=diagnose(g, e, alts or {}))
 
 
 def _show(a: np.ndarray) -> Any:
@@ -231,7 +236,8 @@ def value_at(expr: sympy.Basic, point: Mapping[sympy.Symbol, float]) -> complex 
 
 
 def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[float, float]],
-             called: str, seed: int, alternatives: Mapping[str, sympy.Expr] | None = None,
+             called: str, seed: int,
+             alternatives: Mapping[str, sympy.Expr] | Callable[[], Mapping[str, sympy.Expr]] | None = None,
              what: str = "result", points: int = 8, simplify_seconds: float = 3.0,
              rtol: float = 1e-8) -> Verdict:
     """Layered equivalence: structure, then numeric values at random points, then simplify.
@@ -249,7 +255,8 @@ def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[
     scale = max((abs(b) for _, _, b in usable), default=0.0)
     for p, a, b in usable:
         if a is None or abs(a - b) > rtol * max(abs(b), scale) + 1e-13:
-            return _sym_failure(g, ref, p, a, b, usable, called, alternatives or {}, what)
+            alts = alternatives() if callable(alternatives) else alternatives
+            return _sym_failure(g, ref, p, a, b, usable, called, alts or {}, what)
     try:
         with time_cap(simplify_seconds):
             proved = sympy.simplify(g - ref) == 0

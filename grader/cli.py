@@ -78,9 +78,9 @@ def grade(
     if timeout <= 0 or memory < 256 or jobs < 0:
         raise UsageProblem("--timeout must be > 0, --memory at least 256, --jobs at least 1")
     limits = sandbox.Limits(timeout=timeout, memory=memory << 20)
-    grader = Grader(chosen, seed, limits, jobs or os.cpu_count() or 1)
     err = Console(stderr=True)
-    results = grader.grade(paths, on_result=_progress(err, len(paths)))
+    with Grader(chosen, seed, limits, jobs or os.cpu_count() or 1) as grader:
+        results = grader.grade(paths, on_result=_progress(err, len(paths)))
     out_console = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
                           width=110 if output else None, force_terminal=False if output else None)
     if format is Format.rich:

@@ -20,7 +20,8 @@ def report() -> Table:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "empty.py"
         path.write_text("")
-        result = Grader(all_problems()[:1], 0, sandbox.Limits(timeout=10), 1).grade([path])[0]
+        with Grader(all_problems()[:1], 0, sandbox.Limits(timeout=10), 1) as grader:
+            result = grader.grade([path])[0]
     active = " ".join(result.layers)
     table = Table(title=f"isolation layers (running as uid {os.geteuid()})", show_edge=False)
     table.add_column("layer")

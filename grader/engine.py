@@ -25,6 +25,7 @@ class Grader:
         self.seed = seed
         self.limits = limits
         self.parallel = parallel
+        self.runner = Runner(limits, parallel)  # starts the template process now, in parallel
         self.cases: dict[int, dict[str, Case]] = {
             p.number: {probe.id: probe.case(seed) for probe in p.probes} for p in self.problems
         }
@@ -35,6 +36,15 @@ class Grader:
         if not self._complete:
             self.cases = {n: {k: c.complete() for k, c in cs.items()} for n, cs in self.cases.items()}
             self._complete = True
+
+    def close(self) -> None:
+        self.runner.close()
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def jobs(self, path: Path) -> list[Job]:
         """One job per problem of one submission."""
@@ -47,7 +57,7 @@ class Grader:
     def grade(self, paths: Sequence[Path],
               on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
         """Grade every path; results come back in the order given."""
-        runner = Runner(self.limits, self.parallel)
+        runner = self.runner
         runner.hide = sandbox.hideable(_private_dirs(paths), runner.base)
         pending: dict[Path, dict[int, JobReport]] = {p: {} for p in paths}
         results: dict[Path, SubmissionResult] = {}
@@ -61,11 +71,8 @@ class Grader:
                 if on_result:
                     on_result(result)
 
-        try:
-            runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done,
-                       idle=self.complete_cases)
-        finally:
-            runner.close()
+        runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done,
+                   idle=self.complete_cases)
         return [results[p] for p in paths]
 
     def _assemble(self, path: Path, reports: dict[int, JobReport]) -> SubmissionResult:

@@ -94,6 +94,9 @@ class Runner:
         self.parallel = max(1, parallel)
         self.ctx = mp.get_context("forkserver")
         self.ctx.set_forkserver_preload(["grader.warmup", *preload])
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
         self.base = tempfile.mkdtemp(prefix="hw1-run-")
         os.chmod(self.base, 0o711)
         self.hide: list[str] = []

@@ -1,0 +1,286 @@
+"""Problem 4 — graph-form backward passes, version 1 and version 2 (15 points).
+
+Graphs are random DAGs (trusted side) with diamonds, vector nodes of different sizes
+(non-square Jacobians), a node that does not reach the output, a gate whose parents' order
+matters, and stale numbers in every non-source .value and every .grad (some of the wrong shape).
+
+Reference values: a forward evaluation. Reference grads: *forward-mode* tangents — for each node
+v and each coordinate e_i, push e_i through the Jacobians of v's descendants and read d v_out —
+which never runs a reverse sweep. tests/ check it against finite differences.
+Tolerance: 1e-9 relative + 1e-12 absolute elementwise (values O(1), exact arithmetic up to
+rounding). The order probes read the log of fn.grad(u) calls the harness records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks import Reject, describe, numeric
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict
+from problems.p4_backprop.graphs import forward, jacobian
+
+RTOL, ATOL = 1e-9, 1e-12
+
+
+# --------------------------------------------------------------------------- random DAGs
+def _node(rng: np.random.Generator, dims: list[int], op: str, parents: list[int], dim: int) -> dict:
+    params: dict = {}
+    if op in ("affine", "tanh_affine"):
+        params = {"A": [(rng.normal(size=(dim, dims[p])) / np.sqrt(dims[p])).tolist() for p in parents],
+                  "b": rng.normal(scale=0.3, size=dim).tolist()}
+    if op == "sumsq":
+        params = {"c": rng.uniform(0.3, 1.0, size=len(parents)).tolist()}
+    return {"dim": dim, "op": op, "parents": parents, "params": params}
+
+
+def _candidate(rng: np.random.Generator, inner: int, after_output: int) -> dict:
+    nodes: list[dict] = []
+    dims: list[int] = []
+    for _ in range(3):
+        dims.append(int(rng.integers(1, 5)))
+        nodes.append({"dim": dims[-1], "op": None, "parents": [], "params": {}})
+    for _ in range(inner):
+        i = len(nodes)
+        same = [(a, b) for a in range(i) for b in range(i) if a != b and dims[a] == dims[b]]
+        if same and rng.random() < 0.3:
+            a, b = same[int(rng.integers(len(same)))]
+            nodes.append(_node(rng, dims, "gate", [a, b], dims[a]))
+        else:
+            k = int(rng.integers(1, min(3, i) + 1))
+            parents = sorted(rng.choice(i, size=k, replace=False).tolist(), key=lambda _: rng.random())
+            op = "tanh_affine" if rng.random() < 0.6 else "affine"
+            nodes.append(_node(rng, dims, op, parents, int(rng.integers(1, 5))))
+        dims.append(nodes[-1]["dim"])
+    i = len(nodes)
+    parents = sorted(rng.choice(np.arange(3, i), size=min(3, i - 3), replace=False).tolist())
+    nodes.append(_node(rng, dims, "sumsq" if rng.random() < 0.5 else "tanh_affine", parents, 1))
+    dims.append(1)
+    output = len(nodes) - 1
+    for _ in range(after_output):
+        i = len(nodes)
+        nodes.append(_node(rng, dims, "tanh_affine", [output, int(rng.integers(0, output))], 2))
+        dims.append(2)
+    return {"nodes": nodes, "output": output}
+
+
+def reaches(spec: dict) -> list[bool]:
+    """reaches[v]: v has a path to the output (v_out included)."""
+    nodes, out = spec["nodes"], spec["output"]
+    ok = [False] * len(nodes)
+    ok[out] = True
+    for v in range(len(nodes) - 1, -1, -1):
+        for p in nodes[v]["parents"]:
+            if ok[v]:
+                ok[p] = True
+    return ok
+
+
+def _good(spec: dict) -> bool:
+    nodes, ok = spec["nodes"], reaches(spec)
+    kids = [[w for w, n in enumerate(nodes) if v in n["parents"]] for v in range(len(nodes))]
+    diamond = any(sum(ok[w] for w in ks) >= 2 for ks in kids)
+    dead = any(not ok[v] and nodes[v]["op"] is not None for v in range(spec["output"]))
+    edges = [(w, u) for w, n in enumerate(nodes) for u in n["parents"] if ok[w]]
+    orders_differ = any(u1 < u2 and w1 > w2 for w1, u1 in edges for w2, u2 in edges)
+    non_square = any(n["dim"] != nodes[u]["dim"] for n in nodes for u in n["parents"])
+    return diamond and dead and orders_differ and non_square
+
+
+def random_graph(rng: np.random.Generator, inner: int, after_output: int, bad_shapes: bool) -> dict:
+    """A graph spec meeting every condition above, with stale values and grads filled in."""
+    while True:
+        spec = _candidate(rng, inner, after_output)
+        if _good(spec):
+            break
+    nodes = spec["nodes"]
+    spec["stale_values"] = [rng.normal(size=n["dim"]).tolist() for n in nodes]
+    spec["stale_grads"] = [rng.normal(size=n["dim"]).tolist() for n in nodes]
+    if bad_shapes:
+        for v in rng.choice(len(nodes), size=3, replace=False):
+            spec["stale_grads"][int(v)] = rng.normal(size=nodes[int(v)]["dim"] + 1).tolist()
+    kids = [[w for w, n in enumerate(nodes) if v in n["parents"]] for v in range(len(nodes))]
+    spec["children_order"] = [sorted(k, key=lambda _: rng.random()) for k in kids]
+    return spec
+
+
+# --------------------------------------------------------------------------- reference
+def reference(spec: dict) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Values by a forward pass; d v_out / d v for every v by forward-mode tangents."""
+    nodes, out = spec["nodes"], spec["output"]
+    values = [np.array(spec["stale_values"][i], dtype=float) for i in range(len(nodes))]
+    for i, n in enumerate(nodes):
+        if n["op"] is not None:
+            values[i] = forward(n["op"], [values[p] for p in n["parents"]], n["params"])
+    grads = []
+    for v, n in enumerate(nodes):
+        g = np.zeros(n["dim"])
+        for k in range(n["dim"]):
+            tangent = {v: np.eye(n["dim"])[k]}
+            for w in range(v + 1, out + 1):
+                ps = nodes[w]["parents"]
+                terms = [jacobian(nodes[w]["op"], [values[p] for p in ps], nodes[w]["params"], j) @ tangent[p]
+                         for j, p in enumerate(ps) if p in tangent]
+                if terms:
+                    tangent[w] = sum(terms)
+            g[k] = tangent[out][0] if out in tangent else 0.0
+        grads.append(g)
+    return values, grads
+
+
+# --------------------------------------------------------------------------- probes
+def build(version: int | tuple[int, ...], inner: int, after_output: int, bad_shapes: bool):
+    versions = version if isinstance(version, tuple) else (version,)
+
+    def make(rng: np.random.Generator) -> Case:
+        spec = random_graph(rng, inner, after_output, bad_shapes)
+        calls = {f"v{k}": Call("backward", {"version": k, "spec": spec}, _show(k, spec)) for k in versions}
+        values, grads = reference(spec)
+        return Case(calls, {"spec": spec, "values": values, "grads": grads})
+
+    return make
+
+
+def _show(version: int, spec: dict) -> str:
+    nodes = spec["nodes"]
+    parts = [f"v{i}({n['dim']})" + (f"={n['op']}({', '.join(f'v{p}' for p in n['parents'])})"
+                                    if n["op"] else "") for i, n in enumerate(nodes)]
+    return (f"backward_v{version}(graph) on a DAG of {len(nodes)} nodes, output v{spec['output']}: "
+            + "; ".join(parts))
+
+
+def _unpack(value: object, n: int) -> tuple[list, list, list]:
+    if not isinstance(value, list) or len(value) != 3:
+        raise Reject("the harness could not read the graph back")
+    values, grads, log = value
+    return values, grads, log
+
+
+def judge_values(case: Case, values: dict) -> Verdict:
+    """Every node's .value and .grad, in every version this probe calls."""
+    spec = case.data["spec"]
+    for key in sorted(values):
+        got_values, got_grads, _ = _unpack(values[key], len(spec["nodes"]))
+        called = case.calls[key].show
+        for label, got, want in (("value", got_values, case.data["values"]),
+                                 ("grad", got_grads, case.data["grads"])):
+            for i, (g, w) in enumerate(zip(got, want)):
+                v = _node_verdict(label, i, g, w, spec, called)
+                if v is not None:
+                    return v
+    return Verdict(True, "every node's .value and .grad are right")
+
+
+def _node_verdict(label: str, i: int, g: object, w: np.ndarray, spec: dict, called: str) -> Verdict | None:
+    what = f"node v{i}'s .{label}"
+    if isinstance(g, str):
+        return Verdict(False, f"{what} is {g}", called=called)
+    if g.shape != w.shape:
+        hint = ""
+        if label == "grad" and g.shape == ():
+            hint = ("`v.grad = 0` left a scalar: zero_grad must set zeros of the node's shape, "
+                    "np.zeros_like(v.value) (this node has no path to the output)")
+        return Verdict(False, f"{what} has shape {g.shape}, expected {w.shape}", called=called,
+                       got=describe(g), expected=describe(w), mistake=hint)
+    stale = np.asarray(spec[f"stale_{label}s"][i], dtype=float)
+    wrong = {}
+    if label == "value":
+        wrong["the forward pass did not run: .value is still the stale number left in the node"] = stale
+    elif stale.shape == w.shape:
+        wrong["zero_grad missing: the stale .grad was accumulated into"] = w + stale
+        if i == spec["output"]:
+            wrong["v_out.grad should be [1.0]"] = stale
+    v = numeric(g, w, rtol=RTOL, atol=ATOL, called=called, alternatives=wrong, what=what)
+    return None if v.passed else v
+
+
+def judge_order(version: int):
+    """Version 1 requests Jacobians child-by-child for each v; version 2 parent-by-parent."""
+
+    def judge(case: Case, values: dict) -> Verdict:
+        spec = case.data["spec"]
+        _, _, log = _unpack(values[f"v{version}"], len(spec["nodes"]))
+        ok = reaches(spec)
+        needed = {(w, u) for w, n in enumerate(spec["nodes"]) for u in n["parents"] if ok[w]}
+        seen = {(int(w), int(u)) for w, u in log}
+        called = case.calls[f"v{version}"].show
+        if not needed <= seen:
+            w, u = sorted(needed - seen)[0]
+            return Verdict(False, f"fn.grad was never requested for the edge v{u} -> v{w}, which lies "
+                           "on a path to the output", called=called)
+        outer = [u for w, u in log] if version == 1 else [w for w, u in log]
+        other = [w for w, u in log] if version == 1 else [u for w, u in log]
+        if all(a >= b for a, b in zip(outer, outer[1:])):
+            return Verdict(True, f"Jacobians requested in version {version}'s order")
+        looks = " (this is the other version's order)" if all(a >= b for a, b in zip(other, other[1:])) else ""
+        loop = ("for each v (reversed order), over its children w: w.fn.grad(v)" if version == 1 else
+                "for each v (reversed order), over its parents u: v.fn.grad(u)")
+        return Verdict(False, f"version {version} must loop {loop}; the Jacobians were requested in "
+                       f"another order{looks}", called=called,
+                       got="grad calls (v, u): " + ", ".join(f"(v{w}, v{u})" for w, u in log[:12])
+                       + (" ..." if len(log) > 12 else ""),
+                       mistake="implementing one version by calling the other" if looks else "")
+
+    return judge
+
+
+PROBES = (
+    Probe("p4.v1", "version 1: values and grads", "numeric", 4,
+          "backward_v1 on a random DAG (diamonds, vector nodes, a gate, a dead end, stale data): "
+          "every node's .value and .grad against a forward pass and forward-mode derivatives.",
+          ("backward_v1",), build(1, 7, 0, False), judge_values, rng_key="p4.g1",
+          catches="no zero_grad, no forward pass, = instead of +=, a transposed Jacobian in v1"),
+    Probe("p4.v2", "version 2: values and grads", "numeric", 4,
+          "The same for backward_v2 on another random DAG.",
+          ("backward_v2",), build(2, 7, 0, False), judge_values, rng_key="p4.g2",
+          catches="the same mistakes in v2 (e.g. v.grad @ u.fn.grad instead of v.fn.grad(u))"),
+    Probe("p4.v1.order", "version 1 loops over children", "property", 2,
+          "The log of fn.grad(u) calls shows v1's loop: for v in reversed order, for each child w, "
+          "w.fn.grad(v).", ("backward_v1",), build(1, 7, 0, False), judge_order(1), rng_key="p4.g1",
+          catches="v1 written as a copy of v2 (looping over parents)"),
+    Probe("p4.v2.order", "version 2 loops over parents", "property", 2,
+          "The log shows v2's loop: for v in reversed order, for each parent u, v.fn.grad(u).",
+          ("backward_v2",), build(2, 7, 0, False), judge_order(2), rng_key="p4.g2",
+          catches="v2 written as a copy of v1 (looping over children)"),
+    Probe("p4.output_inside", "v_out in the middle, with children", "numeric", 3,
+          "Both versions on a DAG where v_out is not the last node and has children, and some stale "
+          ".grad have the wrong shape: v_out.grad must be [1.0], nodes after it 0.",
+          ("backward_v1", "backward_v2"), build((1, 2), 6, 2, True), judge_values,
+          catches="assuming v_out is graph.nodes[-1]; zero_grad by in-place fill of stale arrays"),
+)
+
+PROBLEM = Problem(
+    number=4,
+    title="Equivalence of graph-form backward passes",
+    points=15,
+    functions=(
+        Function("backward_v1", "backward_v1(graph) -> None",
+                 "Forward pass, zero_grad, v_out.grad = 1, then for v in reversed order: for each "
+                 "child w: v.grad += w.grad @ w.fn.grad(v)."),
+        Function("backward_v2", "backward_v2(graph) -> None",
+                 "Forward pass, zero_grad, v_out.grad = 1, then for v in reversed order: for each "
+                 "parent u: u.grad += v.grad @ v.fn.grad(u)."),
+    ),
+    probes=PROBES,
+    harness="problems.p4_backprop.harness",
+    statement=(Path(__file__).with_name("statement.md")).read_text(),
+    mistakes=(
+        "`v.grad = 0` as in the pseudo-code: use zeros of the node's shape (np.zeros_like(v.value)).",
+        "Skipping the forward pass or zero_grad: graphs arrive with stale .value and .grad.",
+        "Assuming v_out is graph.nodes[-1]: use graph.output.",
+        "`u.grad = ...` instead of `+=`: a node with two children must sum both contributions.",
+        "Writing v1 by calling v2 (or copying its loop): the grader checks the order of fn.grad calls.",
+    ),
+    notes=("The statement says 'backdrop'; it means backprop.",
+           "grad values are row vectors stored as 1-D arrays: w.grad @ w.fn.grad(v) has v's shape."),
+    stubs='''def backward_v1(graph):
+    """Forward pass, zero_grad, then backward version 1 (loop over children)."""
+    raise NotImplementedError
+
+
+def backward_v2(graph):
+    """Forward pass, zero_grad, then backward version 2 (loop over parents)."""
+    raise NotImplementedError
+''',
+)

@@ -1,0 +1,182 @@
+"""Problem 6 — the variance-exploding SDE (10 points).
+
+References are sympy expressions: rho = sqrt(d/dt sigma_t^2) for three schedules, and the
+normalised kernel exp(-(x-y)^2 / (2 sigma^2)) / sqrt(2 pi sigma^2). Comparison is layered
+(checks.symbolic, 1e-8 relative at 8 random points, t in [0.2, 2], x, y in [-1.5, 1.5]).
+The property probe checks, with the student's own two functions, that the kernel integrates to 1
+(numerical quadrature at random t, y; tolerance 1e-8) and solves d_t p = rho^2/2 d_xx p.
+
+Note on the statement: it writes the constant as 1/sqrt(2 pi sigma_t); the normalised Gaussian
+has 1/sqrt(2 pi sigma_t^2). The grader expects the normalised density (SPEC 2.6).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from grader import wire
+from grader.checks import Reject, as_expr, symbolic, time_cap, value_at
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict
+
+T = sp.Symbol("t", positive=True)
+X, Y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
+SIGMA = sp.Symbol("sigma", positive=True)
+DOMAINS = {T: (0.2, 2.0), X: (-1.5, 1.5), Y: (-1.5, 1.5), SIGMA: (0.3, 2.0)}
+
+
+def schedules(rng: np.random.Generator) -> dict[str, sp.Expr]:
+    a = sp.Rational(int(rng.integers(3, 9)), 4)
+    lo, hi = sp.Rational(int(rng.integers(1, 5)), 10), int(rng.integers(5, 30))
+    c = sp.Rational(int(rng.integers(2, 9)), 2)
+    return {"linear": a * T, "geometric": lo * (hi / lo) ** T, "square root": sp.sqrt(c * T)}
+
+
+def rho_ref(sigma: sp.Expr) -> sp.Expr:
+    return sp.sqrt(sp.diff(sigma**2, T))
+
+
+def rho_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
+    d = sp.diff(sigma, T)
+    return {"sqrt(d sigma/dt): the derivative of sigma^2 is needed, not of sigma": sp.sqrt(d),
+            "d/dt sigma^2 without the square root": sp.diff(sigma**2, T),
+            "d sigma/dt: neither squared inside nor square-rooted": d,
+            "sign flipped: rho is the non-negative square root": -rho_ref(sigma)}
+
+
+def density_ref(x: sp.Expr, y: sp.Expr, sigma: sp.Expr) -> sp.Expr:
+    return sp.exp(-(x - y) ** 2 / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
+
+
+def density_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
+    e = sp.exp(-(X - Y) ** 2 / (2 * sigma**2))
+    return {
+        "the statement's constant 1/sqrt(2 pi sigma): the normalised density has 1/sqrt(2 pi sigma^2)":
+            e / sp.sqrt(2 * sp.pi * sigma),
+        "sigma used as the variance: N(y, sigma) instead of N(y, sigma^2)":
+            sp.exp(-(X - Y) ** 2 / (2 * sigma)) / sp.sqrt(2 * sp.pi * sigma),
+        "the 2 is missing in the exponent": sp.exp(-(X - Y) ** 2 / sigma**2) / sp.sqrt(2 * sp.pi * sigma**2),
+        "the normalising constant is missing": e,
+    }
+
+
+def build_rho(rng: np.random.Generator) -> Case:
+    calls, data = {}, {}
+    for name, sigma in schedules(rng).items():
+        calls[name] = Call("rho", {"sigma": wire.encode(sigma), "t": wire.encode(T)},
+                           f"rho_from_sigma(sigma={sp.sstr(sigma)}, t=t)")
+        data[name] = (rho_ref(sigma), rho_mistakes(sigma))
+    return Case(calls, {"refs": data, "seed": int(rng.integers(2**31))})
+
+
+def judge_rho(case: Case, values: dict) -> Verdict:
+    for name, (ref, wrong) in case.data["refs"].items():
+        v = symbolic(values[name], ref, domains={T: DOMAINS[T]}, called=case.calls[name].show,
+                     seed=case.data["seed"], alternatives=wrong, what=f"rho for the {name} schedule")
+        if not v.passed:
+            return v
+    return Verdict(True, "rho = sqrt(d sigma_t^2 / dt) for the linear, geometric and square-root schedules")
+
+
+def build_density(rng: np.random.Generator) -> Case:
+    call = Call("density", {"x": wire.encode(X), "y": wire.encode(Y), "sigma": wire.encode(SIGMA)},
+                "transition_density(x=x, y=y, sigma=sigma)  # sigma a positive Symbol")
+    return Case({"main": call}, {"seed": int(rng.integers(2**31))})
+
+
+def judge_density(case: Case, values: dict) -> Verdict:
+    return symbolic(values["main"], density_ref(X, Y, SIGMA), domains={X: DOMAINS[X], Y: DOMAINS[Y],
+                    SIGMA: DOMAINS[SIGMA]}, called=case.calls["main"].show, seed=case.data["seed"],
+                    alternatives=density_mistakes(SIGMA), what="the density of N(y, sigma^2) at x")
+
+
+def build_kernel(rng: np.random.Generator) -> Case:
+    sigma = schedules(rng)["geometric"]
+    call = Call("kernel", {"sigma": wire.encode(sigma), "t": wire.encode(T), "x": wire.encode(X),
+                           "y": wire.encode(Y)},
+                f"rho_from_sigma(sigma_t, t) and transition_density(x, y, sigma_t), sigma_t = {sp.sstr(sigma)}")
+    return Case({"main": call}, {"sigma": sigma, "seed": int(rng.integers(2**31))})
+
+
+def judge_kernel(case: Case, values: dict) -> Verdict:
+    """The student's kernel integrates to 1 in x and solves d_t p = rho^2/2 d_xx p."""
+    if not isinstance(values["main"], list) or len(values["main"]) != 2:
+        raise Reject("expected the pair [rho, density]")
+    rho, p = (as_expr(v, w) for v, w in zip(values["main"], ("rho", "the density")))
+    called = case.calls["main"].show
+    rng = np.random.default_rng(case.data["seed"])
+    for _ in range(3):
+        t0, y0 = float(rng.uniform(0.2, 2.0)), float(rng.uniform(-1, 1))
+        at = p.xreplace({T: sp.Float(t0, 30), Y: sp.Float(y0, 30)})
+        try:
+            with time_cap(5):
+                mass = complex(sp.Integral(at, (X, -sp.oo, sp.oo)).evalf(20))
+        except Exception:  # noqa: BLE001
+            mass = complex("nan")
+        if not abs(mass - 1) < 1e-8:
+            return Verdict(False, f"the kernel at t={t0:.4g}, y={y0:.4g} integrates to {mass.real:.8g} "
+                           "over x, not 1", called=called, got=f"integral = {mass.real:.10g}", expected="1",
+                           mistake="the normalising constant must be 1/sqrt(2 pi sigma_t^2)")
+    residual = sp.diff(p, T) - rho**2 / 2 * sp.diff(p, X, 2)
+    v = symbolic(residual, sp.Integer(0), domains={T: DOMAINS[T], X: DOMAINS[X], Y: DOMAINS[Y]},
+                 called=called, seed=case.data["seed"], what="d_t p - rho^2/2 d_xx p")
+    if not v.passed:
+        return Verdict(False, v.message + ": the kernel does not solve the Fokker-Planck equation "
+                       "with your rho", v.called, v.got, "0", v.mistake)
+    return Verdict(True, "the kernel integrates to 1 and solves d_t p = rho^2/2 d_xx p with your rho")
+
+
+PROBES = (
+    Probe("p6.rho", "rho from sigma_t, three schedules", "symbolic", 4,
+          "rho_from_sigma for sigma_t = a t, sigma_min (sigma_max/sigma_min)^t and sqrt(c t): each must "
+          "equal sqrt(d sigma_t^2 / dt).", ("rho_from_sigma",), build_rho, judge_rho,
+          catches="sqrt(d sigma/dt), a missing square root"),
+    Probe("p6.density", "the transition density N(y, sigma^2)", "symbolic", 3,
+          "transition_density(x, y, sigma) with sigma a positive Symbol: the normalised Gaussian "
+          "exp(-(x-y)^2/(2 sigma^2)) / sqrt(2 pi sigma^2).",
+          ("transition_density",), build_density, judge_density,
+          catches="the statement's 1/sqrt(2 pi sigma_t) constant; sigma used as the variance"),
+    Probe("p6.kernel", "the kernel integrates to 1 and solves Fokker-Planck", "property", 3,
+          "With sigma_t geometric: your density integrates to 1 over x (quadrature at random t, y) and, "
+          "with your rho, satisfies d_t p = rho^2/2 d_xx p identically.",
+          ("rho_from_sigma", "transition_density"), build_kernel, judge_kernel,
+          catches="a density that breaks when sigma is an expression in t rather than a Symbol"),
+)
+
+PROBLEM = Problem(
+    number=6,
+    title="The variance-exploding SDE",
+    points=10,
+    functions=(
+        Function("rho_from_sigma", "rho_from_sigma(sigma, t) -> sympy expression",
+                 "rho(t) = sqrt(d/dt sigma_t^2); sigma: a sympy expression in t."),
+        Function("transition_density", "transition_density(x, y, sigma) -> sympy expression",
+                 "The density of N(y, sigma^2) at x (normalised); sigma may be a Symbol or an "
+                 "expression in t."),
+    ),
+    probes=PROBES,
+    harness="problems.p6_ve_sde.harness",
+    statement=(Path(__file__).with_name("statement.md")).read_text(),
+    mistakes=(
+        "rho = sqrt(d sigma/dt) instead of sqrt(d sigma^2/dt) = sqrt(2 sigma sigma').",
+        "Copying the statement's constant 1/sqrt(2 pi sigma_t): see the note below.",
+        "Treating sigma as the variance: the kernel is N(y, sigma^2).",
+    ),
+    notes=(
+        "The statement writes the kernel's constant as 1/sqrt(2 pi sigma_t); the normalised "
+        "Gaussian has 1/sqrt(2 pi sigma_t^2). The grader expects the normalised density: "
+        "transition_density must integrate to 1.",
+        "The statement writes the integral over R^d with d = 1.",
+    ),
+    stubs='''def rho_from_sigma(sigma, t):
+    """rho(t) = sqrt(d/dt sigma_t^2) as a sympy expression."""
+    raise NotImplementedError
+
+
+def transition_density(x, y, sigma):
+    """The density of N(y, sigma^2) at x, as a sympy expression."""
+    raise NotImplementedError
+''',
+)

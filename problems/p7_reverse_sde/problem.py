@@ -1,0 +1,233 @@
+"""Problem 7 — the family of reverse-time SDEs (15 points).
+
+References: drift = f - (1 - lam/2) g^2 score and diffusion^2 = (1 - lam) g^2 (either sign of
+the diffusion is accepted: only its square enters the law). Numeric probes: 1e-9 relative +
+1e-12 absolute. Symbolic probes: checks.symbolic (values at random x, t, lam <= 1, then simplify).
+
+Property probes:
+- marginals: with the student's drift b and diffusion s (symbolic lam), the reverse-time
+  Fokker-Planck equation d_t p + d_x(b p) + (s^2/2) d_xx p = 0 must hold identically for the
+  Gaussian marginals p_t of model.py's forward SDE (f depends on x and t, g on t).
+- simulation: Euler-Maruyama from T = 1 to 0 with the student's callables (in the child, seeded),
+  20000 particles, 400 steps; the final mean and variance must match p_0 = N(m0, 1) within
+  5 standard errors plus the discretisation bias (measured: < 0.01 on the variance).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from grader import wire
+from grader.checks import Reject, as_array, as_expr, numeric, symbolic
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
+from problems.p7_reverse_sde import model
+
+X, T = sp.Symbol("x", real=True), sp.Symbol("t", positive=True)
+LAM = sp.Symbol("lam", real=True)
+DOMAINS = {X: (-1.5, 1.5), T: (0.2, 2.0), LAM: (-2.0, 0.95)}
+RTOL, ATOL = 1e-9, 1e-12
+PARTICLES, STEPS = 20000, 400
+
+
+def drift_formula(f, g2, s, lam, k: float = 0.5, power: int = 2, sign: int = -1):
+    """f + sign (1 - k lam) g^power score: the right drift at the defaults, mistakes otherwise."""
+    gp = g2 if power == 2 else np.sqrt(g2) if isinstance(g2, (float, np.ndarray)) else sp.sqrt(g2)
+    return f + sign * (1 - k * lam) * gp * s
+
+
+DRIFT_MISTAKES = {
+    "(1 - lam) instead of (1 - lam/2) in front of the score": {"k": 1.0},
+    "(1 + lam/2) instead of (1 - lam/2)": {"k": -0.5},
+    "g instead of g^2 in front of the score": {"power": 1},
+    "the score term has the wrong sign (+ instead of -)": {"sign": 1},
+}
+
+
+# --------------------------------------------------------------------------- numeric
+def build_numeric(lams: tuple[float, ...]):
+    def build(rng: np.random.Generator) -> Case:
+        params = {"a": float(rng.uniform(0.5, 1.5)), "b": float(rng.uniform(0.5, 1.5)),
+                  "c": float(rng.uniform(0.5, 2.0)), "m": float(rng.normal()), "v0": float(rng.uniform(0.5, 1.5))}
+        xs, ts = rng.normal(size=4), rng.uniform(0.1, 2.0, size=4)
+        calls = {f"lam={lam:g}": Call("numeric", {"params": params, "lam": lam, "xs": xs.tolist(),
+                                                  "ts": ts.tolist()},
+                                      show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.4g}*x + "
+                                                f"{params['b']:.4g}*t", g=f"lambda t: sqrt({params['c']:.4g} + t)",
+                                                score=f"<score of N({params['m']:.4g} e^-t, {params['v0']:.4g} + t)>",
+                                                lam=lam) + f", then drift(x, t) and diffusion(t) at x={xs.round(4).tolist()}, "
+                                      f"t={ts.round(4).tolist()}")
+                 for lam in lams}
+        return Case(calls, {"params": params, "xs": xs, "ts": ts, "lams": lams})
+
+    return build
+
+
+def _numeric_refs(p: dict, x: np.ndarray, t: np.ndarray, lam: float) -> tuple:
+    f = -p["a"] * x + p["b"] * t
+    g2 = p["c"] + t
+    s = -(x - p["m"] * np.exp(-t)) / (p["v0"] + t)
+    wrong = {name: drift_formula(f, g2, s, lam, **kw) for name, kw in DRIFT_MISTAKES.items()}
+    return drift_formula(f, g2, s, lam), np.sqrt((1 - lam) * g2), wrong, g2
+
+
+def judge_numeric(case: Case, values: dict) -> Verdict:
+    d = case.data
+    for lam in d["lams"]:
+        key = f"lam={lam:g}"
+        value = values[key]
+        if not isinstance(value, list) or len(value) != 3:
+            raise Reject("drift/diffusion could not be evaluated")
+        called = case.calls[key].show
+        drift, diff, wrong, g2 = _numeric_refs(d["params"], d["xs"], d["ts"], lam)
+        v = numeric(as_array(value[0], (4,), "drift(x, t) for float x"), drift, rtol=RTOL, atol=ATOL,
+                    called=called, alternatives=wrong, what=f"drift(x, t) with lam={lam:g}")
+        if not v.passed:
+            return v
+        batch, _, wrong_b, _ = _numeric_refs(d["params"], d["xs"], np.full(4, d["ts"][0]), lam)
+        v = numeric(as_array(value[1], (4,), "drift(x, t) for an array x"), batch, rtol=RTOL, atol=ATOL,
+                    called=called, alternatives=wrong_b, what=f"drift(x_array, t) with lam={lam:g}")
+        if not v.passed:
+            return v
+        got = np.abs(as_array(value[2], (4,), "diffusion(t)"))
+        alts = {"(1 - lam) g instead of sqrt(1 - lam) g": abs(1 - lam) * np.sqrt(g2),
+                "sqrt(1 - lam) g^2 instead of sqrt(1 - lam) g": np.sqrt(1 - lam) * g2,
+                "sqrt(1 - lam/2) g instead of sqrt(1 - lam) g": np.sqrt(1 - lam / 2) * np.sqrt(g2)}
+        v = numeric(got, diff, rtol=RTOL, atol=ATOL, called=called, alternatives=alts,
+                    what=f"|diffusion(t)| with lam={lam:g}")
+        if not v.passed:
+            return v
+    return Verdict(True, "drift and diffusion right for lam = " + ", ".join(f"{x:g}" for x in d["lams"]))
+
+
+# --------------------------------------------------------------------------- symbolic
+def build_symbolic(rng: np.random.Generator) -> Case:
+    m0 = sp.Rational(int(rng.integers(-6, 7)), 4)
+    call = Call("symbolic", {"m0": wire.encode(m0), "x": wire.encode(X), "t": wire.encode(T),
+                             "lam": wire.encode(LAM)},
+                f"drift, diffusion = reverse_sde(f, g, score, lam)  # sympy: f = -x + t, "
+                f"g = sqrt(2 + 2t + 2t^2), score of N(t - 1 + ({m0} + 1) e^-t, 1 + t^2), lam a Symbol; "
+                "then drift(x, t), diffusion(t)")
+    return Case({"main": call}, {"m0": m0, "seed": int(rng.integers(2**31))})
+
+
+def _pair(value: object) -> tuple[sp.Expr, sp.Expr]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise Reject("expected drift(x, t) and diffusion(t) to be sympy expressions")
+    return as_expr(value[0], "drift(x, t)"), as_expr(value[1], "diffusion(t)")
+
+
+def judge_symbolic(case: Case, values: dict) -> Verdict:
+    drift, diff = _pair(values["main"])
+    f, g, s, _ = model.symbolic(case.data["m0"], X, T)
+    called, seed = case.calls["main"].show, case.data["seed"]
+    wrong = {name: drift_formula(f, g**2, s, LAM, **kw) for name, kw in DRIFT_MISTAKES.items()}
+    v = symbolic(drift, drift_formula(f, g**2, s, LAM), domains=DOMAINS, called=called, seed=seed,
+                 alternatives=wrong, what="drift(x, t)")
+    if not v.passed:
+        return v
+    v = symbolic(sp.expand(diff**2), (1 - LAM) * g**2, domains=DOMAINS, called=called, seed=seed,
+                 alternatives={"(1 - lam) g instead of sqrt(1 - lam) g": (1 - LAM) ** 2 * g**2},
+                 what="diffusion(t)^2")
+    if not v.passed:
+        return v
+    return Verdict(True, "drift = f - (1 - lam/2) g^2 score and diffusion^2 = (1 - lam) g^2, symbolically")
+
+
+def judge_marginals(case: Case, values: dict) -> Verdict:
+    drift, diff = _pair(values["main"])
+    _, _, _, p = model.symbolic(case.data["m0"], X, T)
+    residual = sp.diff(p, T) + sp.diff(drift * p, X) + diff**2 / 2 * sp.diff(p, X, 2)
+    v = symbolic(residual, sp.Integer(0), domains=DOMAINS, called=case.calls["main"].show,
+                 seed=case.data["seed"], what="d_t p + d_x(drift p) + diffusion^2/2 d_xx p")
+    if not v.passed:
+        return Verdict(False, v.message + ": the reverse SDE does not keep the marginals p_t "
+                       "(reverse-time Fokker-Planck fails)", v.called, v.got, "0", v.mistake)
+    return Verdict(True, "the reverse-time Fokker-Planck equation holds for every lam: the marginals are kept")
+
+
+# --------------------------------------------------------------------------- simulation
+def build_simulation(rng: np.random.Generator) -> Case:
+    m0 = float(rng.uniform(-1, 1))
+    calls = {}
+    for lam in (1.0, -1.0):
+        seed = int(rng.integers(2**31))
+        calls[f"lam={lam:g}"] = Call("simulate", {"m0": m0, "lam": lam, "particles": PARTICLES,
+                                                  "steps": STEPS, "seed": seed},
+                                     f"Euler-Maruyama of reverse_sde(f, g, score, lam={lam:g}) from T=1 to 0, "
+                                     f"{PARTICLES} particles, {STEPS} steps; f = -x + t, g^2 = 2 + 2t + 2t^2, "
+                                     f"p_0 = N({m0:.4g}, 1)")
+    return Case(calls, {"m0": m0})
+
+
+def judge_simulation(case: Case, values: dict) -> Verdict:
+    m0, n = case.data["m0"], PARTICLES
+    mean_tol = 5 * np.sqrt(1.0 / n) + 0.01
+    var_tol = 5 * np.sqrt(2.0 / (n - 1)) + 0.02
+    for key, value in sorted(values.items()):
+        got = as_array(value, (2,), "simulated [mean, variance]")
+        ok = abs(got[0] - m0) <= mean_tol and abs(got[1] - 1.0) <= var_tol
+        if not ok:
+            return Verdict(False, f"with {key}, the simulated marginal at t = 0 has mean {got[0]:.4f} and "
+                           f"variance {got[1]:.4f}; p_0 has mean {m0:.4f} and variance 1 (tolerances "
+                           f"{mean_tol:.3f}, {var_tol:.3f}: 5 standard errors + discretisation bias)",
+                           called=case.calls[key].show, got=f"mean {got[0]:.5f}, var {got[1]:.5f}",
+                           expected=f"mean {m0:.5f}, var 1",
+                           mistake="the drift or diffusion does not keep p_t: check (1 - lam/2) and sqrt(1 - lam)")
+    return Verdict(True, "simulating the reverse SDE from p_T recovers p_0 (lam = 1 and lam = -1)")
+
+
+PROBES = (
+    Probe("p7.numeric", "numeric drift and diffusion, lam = -1, 0, 0.5", "numeric", 4,
+          "Numeric f(x, t) (depends on x and t), g(t), score(x, t) and float lam: drift and |diffusion| "
+          "at 4 points, with float x and with an array x.",
+          ("reverse_sde",), build_numeric((-1.0, 0.0, 0.5)), judge_numeric,
+          catches="(1 - lam) for (1 - lam/2), g for g^2, a wrong sign, sqrt missing on the diffusion"),
+    Probe("p7.ode", "lam = 1: the probability-flow ODE", "numeric", 2,
+          "lam = 1: drift f - g^2 score / 2 and diffusion 0.",
+          ("reverse_sde",), build_numeric((1.0,)), judge_numeric,
+          catches="a diffusion that does not vanish at lam = 1, code that fails at lam = 1"),
+    Probe("p7.symbolic", "symbolic lam", "symbolic", 3,
+          "sympy f, g, score and lam a Symbol: drift(x, t) = f - (1 - lam/2) g^2 score and diffusion(t)^2 "
+          "= (1 - lam) g^2 as expressions.",
+          ("reverse_sde",), build_symbolic, judge_symbolic, rng_key="p7.sym",
+          catches="math.sqrt / float() on lam (fails for a Symbol), numpy-only code"),
+    Probe("p7.marginals", "keeps the marginals (reverse Fokker-Planck)", "property", 3,
+          "For the Gaussian marginals p_t of dX = (-x + t) dt + sqrt(2 + 2t + 2t^2) dW, your drift and "
+          "diffusion satisfy d_t p + d_x(drift p) + diffusion^2/2 d_xx p = 0 for every lam.",
+          ("reverse_sde",), build_symbolic, judge_marginals, rng_key="p7.sym",
+          catches="drift and diffusion that are each plausible but inconsistent with each other"),
+    Probe("p7.simulation", "simulation recovers p_0", "property", 3,
+          f"Euler-Maruyama with your callables from X_T ~ p_T down to t = 0 ({PARTICLES} particles, "
+          f"{STEPS} steps, lam = 1 and -1): the sample mean and variance match p_0.",
+          ("reverse_sde",), build_simulation, judge_simulation,
+          catches="drift or diffusion that fail on arrays of particles, or that do not keep p_t"),
+)
+
+PROBLEM = Problem(
+    number=7,
+    title="The family of reverse-time SDEs",
+    points=15,
+    functions=(Function(
+        "reverse_sde", "reverse_sde(f, g, score, lam) -> (drift, diffusion)",
+        "drift(x, t) = f(x, t) - (1 - lam/2) g(t)^2 score(x, t); diffusion(t) = sqrt(1 - lam) g(t) "
+        "(either sign). Called with numeric callables and float lam (x float or array), or with "
+        "sympy callables and a Symbol lam."),),
+    probes=PROBES,
+    harness="problems.p7_reverse_sde.harness",
+    statement=(Path(__file__).with_name("statement.md")).read_text(),
+    mistakes=(
+        "(1 - lam) instead of (1 - lam/2) in the drift: at lam = 1 the drift keeps half the score term.",
+        "g instead of g^2 in front of the score.",
+        "Using math.sqrt or float() on lam: lam may be a sympy Symbol; use sympy.sqrt or ** 0.5 "
+        "appropriately (e.g. (1 - lam) ** sympy.Rational(1, 2) for symbols, np.sqrt for floats).",
+    ),
+    notes=("The drift and diffusion are those of the reverse-time SDE run from T down to 0; "
+           "diffusion may take either sign.",),
+    stubs='''def reverse_sde(f, g, score, lam):
+    """Returns (drift, diffusion): callables drift(x, t) and diffusion(t)."""
+    raise NotImplementedError
+''',
+)
