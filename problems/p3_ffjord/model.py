@@ -63,7 +63,7 @@ class TanhModel:
         return -(np.asarray(z, dtype=float) - self.m) / self.v
 
 
-def rk4(rhs, y0, s0: float, s1: float, steps: int = 256):
+def rk4(rhs, y0, s0: float, s1: float, steps: int = 160):
     """Classical Runge-Kutta with fixed steps: the value at s1 of dy/ds = rhs(y, s)."""
     y = np.array(y0, dtype=float)
     h = (s1 - s0) / steps
