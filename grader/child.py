@@ -108,6 +108,8 @@ def describe(err: BaseException, path: str) -> str:
             where = f" (line {frame.lineno}: {(frame.line or '').strip()[:120]})"
     if isinstance(err, SyntaxError) and err.lineno:
         where = f" (line {err.lineno}: {(err.text or '').strip()[:120]})"
+    if type(err) is NotImplementedError and not str(err):
+        return f"not implemented yet (NotImplementedError){where}"
     if isinstance(err, SystemExit):
         return f"the submission called exit({err.code!r}){where}"
     text = str(err).splitlines()[0][:300] if str(err) else ""

@@ -81,7 +81,8 @@ def build_general(rng: np.random.Generator) -> Case:
 def build_monte_carlo(rng: np.random.Generator) -> Case:
     """d = 1; the reference is a Monte Carlo average of log p0(x) - log p1(x), x ~ N0."""
     s0, s1 = _scale_pair(rng)
-    mu0, mu1 = rng.normal(size=1), rng.normal(size=1)
+    mu0 = rng.normal(size=1)
+    mu1 = mu0 + rng.choice([-1, 1]) * rng.uniform(1.5, 2.5, size=1)  # |mu1 - mu0| far from 1
     x = mu0 + s0 * rng.standard_normal(MC_SAMPLES)
     logratio = (-(x - mu0) ** 2 / (2 * s0**2) - np.log(s0)) - (-(x - mu1) ** 2 / (2 * s1**2)
                                                                  - np.log(s1))

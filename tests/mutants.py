@@ -1,0 +1,149 @@
+"""Realistic single mistakes, as edits of the reference solution, with the probes that must catch them.
+
+Each mutant replaces one snippet of submissions/reference.py (it must occur exactly once) and
+lists exactly which probes fail. The table is the spec of what every probe is for: a meta-test
+checks that every probe is in some mutant's `fails`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.support import REFERENCE
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    problem: int
+    old: str
+    new: str
+    fails: frozenset[str]
+
+    def source(self) -> str:
+        text = REFERENCE.read_text()
+        assert text.count(self.old) == 1, f"{self.name}: snippet must occur exactly once"
+        return text.replace(self.old, self.new)
+
+
+def m(name: str, problem: int, old: str, new: str, *fails: str) -> Mutant:
+    return Mutant(name, problem, old, new, frozenset(fails))
+
+
+TWEEDIE = "    return y + Sigma @ score(y)\n"
+TW_ALL = ("p1.tweedie.scalar", "p1.tweedie.diagonal", "p1.tweedie.full", "p1.tweedie.symbolic")
+P3_REV = "return np.concatenate([model.f(z, theta, s), [-(nu @ J @ nu)]])"
+P3_DA = "da = -a @ J - model.dquad_dz(z, theta, s, nu)"
+P3_DB = "db = -a @ model.df_dtheta(z, theta, s) - model.dquad_dtheta(z, theta, s, nu)"
+P4_ALLV = ("p4.v1", "p4.v2", "p4.output_inside")
+P5_DIV = "div = sum(sympy.diff(fi * p, xi) for fi, xi in zip(f, x))"
+P5_RET = "return sympy.diff(p, t) + div - rho**2 / 2 * lap"
+P5_ALL = ("p5.d1", "p5.d2", "p5.time_rho", "p5.solution")
+P7_DRIFT = "return f(x, t) - (1 - lam / 2) * g(t) ** 2 * score(x, t)"
+P7_ALL = ("p7.numeric", "p7.ode", "p7.symbolic", "p7.marginals", "p7.simulation")
+
+MUTANTS = (
+    # ---------------------------------------------------------------- problem 1
+    m("sigma_inverse", 1, TWEEDIE, "    return y + np.linalg.solve(Sigma, score(y))\n", *TW_ALL),
+    m("tweedie_sign", 1, TWEEDIE, "    return y - Sigma @ score(y)\n", *TW_ALL),
+    m("sigma_dropped", 1, TWEEDIE, "    return y + score(y)\n", *TW_ALL),
+    m("only_first_entry_of_sigma", 1, TWEEDIE, "    return y + Sigma[0, 0] * score(y)\n",
+      "p1.tweedie.diagonal", "p1.tweedie.full", "p1.tweedie.symbolic"),
+    m("diagonal_of_sigma", 1, TWEEDIE,
+      "    if isinstance(Sigma, np.ndarray):\n        return y + np.diag(Sigma) * score(y)\n"
+      "    return y + Sigma @ score(y)\n", "p1.tweedie.full"),
+    m("float_conversion", 1, TWEEDIE,
+      "    return np.asarray(y, dtype=float) + np.asarray(Sigma, dtype=float) @ np.asarray(score(y), dtype=float)\n",
+      "p1.tweedie.symbolic"),
+    m("grad_p_not_log", 1, "return [sympy.diff(logp, xi) for xi in x]",
+      "return [sympy.diff(p, xi) for xi in x]", "p1.score.gaussian", "p1.score.mixture"),
+    m("assumes_gaussian", 1, "return [sympy.diff(logp, xi) for xi in x]",
+      "return list(sympy.hessian(logp, x) * sympy.Matrix(x))", "p1.score.mixture"),
+    m("components_reversed", 1, "return [sympy.diff(logp, xi) for xi in x]",
+      "return [sympy.diff(logp, xi) for xi in x][::-1]", "p1.score.gaussian", "p1.score.mixture"),
+    # ---------------------------------------------------------------- problem 2
+    m("kl_swapped", 2, "return float(diff @ diff / (2 * sigma1**2) + d * (sigma0**2 / sigma1**2 - 1) / 2\n"
+      "                 + d * np.log(sigma1 / sigma0))",
+      "return float(diff @ diff / (2 * sigma0**2) + d * (sigma1**2 / sigma0**2 - 1) / 2\n"
+      "                 + d * np.log(sigma0 / sigma1))", "p2.scales", "p2.general", "p2.monte_carlo"),
+    m("log_without_d", 2, "+ d * np.log(sigma1 / sigma0))", "+ np.log(sigma1 / sigma0))",
+      "p2.scales", "p2.general"),
+    m("norm_not_squared", 2, "diff @ diff / (2 * sigma1**2)", "np.sqrt(diff @ diff) / (2 * sigma1**2)",
+      "p2.means", "p2.general", "p2.monte_carlo"),
+    m("mean_term_over_sigma0", 2, "diff @ diff / (2 * sigma1**2)", "diff @ diff / (2 * sigma0**2)",
+      "p2.general", "p2.monte_carlo"),
+    m("std_ratio_not_variance", 2, "d * (sigma0**2 / sigma1**2 - 1) / 2", "d * (sigma0 / sigma1 - 1) / 2",
+      "p2.scales", "p2.general", "p2.monte_carlo"),
+    m("breaks_for_d1", 2, "d = np.size(mu0)", "d = len(np.squeeze(mu0))", "p2.monte_carlo"),
+    # ---------------------------------------------------------------- problem 3
+    m("jacobian_transposed", 3, P3_DA, "da = -J @ a - model.dquad_dz(z, theta, s, nu)",
+      "p3.grad", "p3.unbiased"),
+    m("missing_dquad_dz", 3, P3_DA, "da = -a @ J", "p3.grad", "p3.unbiased"),
+    m("missing_dquad_dtheta", 3, P3_DB, "db = -a @ model.df_dtheta(z, theta, s)", "p3.grad", "p3.unbiased"),
+    m("adjoint_sign", 3, P3_DA, "da = a @ J + model.dquad_dz(z, theta, s, nu)", "p3.grad", "p3.unbiased"),
+    m("l_hat_added", 3, "logp_hat = model.log_pz(z0) - l0", "logp_hat = model.log_pz(z0) + l0", "p3.logp"),
+    m("exact_trace_in_logp", 3, P3_REV, "return np.concatenate([model.f(z, theta, s), [-np.trace(J)]])",
+      "p3.logp"),
+    m("exact_trace_gradient", 3, P3_DA + "\n        " + P3_DB,
+      "eye = np.eye(D)\n        da = -a @ J - sum(model.dquad_dz(z, theta, s, e) for e in eye)\n"
+      "        db = -a @ model.df_dtheta(z, theta, s) - sum(model.dquad_dtheta(z, theta, s, e) for e in eye)",
+      "p3.grad"),
+    m("adjoint_time_reversed", 3, "        J = model.df_dz(z, theta, s)\n        da",
+      "        s = 1 - s\n        J = model.df_dz(z, theta, s)\n        da", "p3.unbiased"),
+    m("z_frozen_in_adjoint", 3, "return np.concatenate([model.f(z, theta, s), da, db])",
+      "return np.concatenate([0 * z, da, db])", "p3.grad", "p3.unbiased"),
+    # ---------------------------------------------------------------- problem 4
+    m("v1_calls_v2", 4, "def backward_v1(graph):\n    _forward_and_zero(graph)",
+      "def backward_v1(graph):\n    return backward_v2(graph)\n    _forward_and_zero(graph)", "p4.v1.order"),
+    m("v2_calls_v1", 4, "def backward_v2(graph):\n    _forward_and_zero(graph)",
+      "def backward_v2(graph):\n    return backward_v1(graph)\n    _forward_and_zero(graph)", "p4.v2.order"),
+    m("scalar_zero_grad", 4, "v.grad = np.zeros_like(np.asarray(v.value, dtype=float))", "v.grad = 0",
+      *P4_ALLV, "p4.v1.order", "p4.v2.order"),
+    m("no_zero_grad", 4, "v.grad = np.zeros_like(np.asarray(v.value, dtype=float))", "pass", *P4_ALLV),
+    m("no_forward_pass", 4, "            v.value = v.fn([u.value for u in graph.parents(v)])",
+      "            pass", *P4_ALLV),
+    m("output_assumed_last", 4, "graph.output.grad = np.ones(1)", "graph.nodes[-1].grad = np.ones(1)",
+      "p4.output_inside"),
+    m("assign_not_accumulate_v1", 4, "v.grad = v.grad + w.grad @ w.fn.grad(v)", "v.grad = w.grad @ w.fn.grad(v)",
+      "p4.v1", "p4.output_inside"),
+    m("assign_not_accumulate_v2", 4, "u.grad = u.grad + v.grad @ v.fn.grad(u)", "u.grad = v.grad @ v.fn.grad(u)",
+      "p4.v2", "p4.output_inside"),
+    m("zero_grad_in_place_keeps_stale_shape", 4, "v.grad = np.zeros_like(np.asarray(v.value, dtype=float))",
+      "v.grad = np.asarray(v.grad, dtype=float); v.grad[...] = 0", "p4.output_inside"),
+    # ---------------------------------------------------------------- problem 5
+    m("advective_not_divergence", 5, P5_DIV, "div = sum(fi * sympy.diff(p, xi) for fi, xi in zip(f, x))", *P5_ALL),
+    m("rho_not_squared", 5, P5_RET, "return sympy.diff(p, t) + div - rho / 2 * lap", *P5_ALL),
+    m("missing_half", 5, P5_RET, "return sympy.diff(p, t) + div - rho**2 * lap", *P5_ALL),
+    m("first_coordinate_only", 5, "lap = sum(sympy.diff(p, xi, 2) for xi in x)",
+      "lap = sum(sympy.diff(p, xi, 2) for xi in x[:1])", "p5.d2", "p5.solution"),
+    m("residual_sign_flipped", 5, P5_RET, "return -(sympy.diff(p, t) + div - rho**2 / 2 * lap)",
+      "p5.d1", "p5.d2", "p5.time_rho"),
+    m("rho_at_time_zero", 5, P5_RET, "return sympy.diff(p, t) + div - rho.subs(t, 0)**2 / 2 * lap",
+      "p5.time_rho", "p5.solution"),
+    m("two_dimensions_hardcoded", 5, P5_DIV, "div = sympy.diff(f[0] * p, x[0]) + sympy.diff(f[1] * p, x[1])",
+      "p5.d1", "p5.time_rho"),
+    # ---------------------------------------------------------------- problem 6
+    m("rho_sqrt_of_dsigma", 6, "return sympy.sqrt(sympy.diff(sigma**2, t))",
+      "return sympy.sqrt(sympy.diff(sigma, t))", "p6.rho", "p6.kernel"),
+    m("rho_negative_root", 6, "return sympy.sqrt(sympy.diff(sigma**2, t))",
+      "return -sympy.sqrt(sympy.diff(sigma**2, t))", "p6.rho"),
+    m("statement_constant", 6, "sympy.sqrt(2 * sympy.pi * sigma**2)", "sympy.sqrt(2 * sympy.pi * sigma)",
+      "p6.density", "p6.kernel"),
+    m("sigma_as_variance", 6, "return sympy.exp(-(x - y) ** 2 / (2 * sigma**2)) / sympy.sqrt(2 * sympy.pi * sigma**2)",
+      "return sympy.exp(-(x - y) ** 2 / (2 * sigma)) / sympy.sqrt(2 * sympy.pi * sigma)",
+      "p6.density", "p6.kernel"),
+    m("own_sigma_symbol", 6, "def transition_density(x, y, sigma):\n",
+      "def transition_density(x, y, sigma):\n    sigma = sympy.Symbol('sigma', positive=True)\n", "p6.kernel"),
+    # ---------------------------------------------------------------- problem 7
+    m("one_minus_lam", 7, P7_DRIFT, "return f(x, t) - (1 - lam) * g(t) ** 2 * score(x, t)", *P7_ALL),
+    m("g_not_squared", 7, P7_DRIFT, "return f(x, t) - (1 - lam / 2) * g(t) * score(x, t)", *P7_ALL),
+    m("score_sign", 7, P7_DRIFT, "return f(x, t) + (1 - lam / 2) * g(t) ** 2 * score(x, t)", *P7_ALL),
+    m("math_sqrt", 7, "sqrt = sympy.sqrt if isinstance(lam, sympy.Basic) else np.sqrt",
+      "import math\n    sqrt = math.sqrt", "p7.symbolic", "p7.marginals"),
+    m("diffusion_without_sqrt", 7, "return sqrt(1 - lam) * g(t)", "return (1 - lam) * g(t)",
+      "p7.numeric", "p7.symbolic", "p7.marginals", "p7.simulation"),
+    m("ode_drops_score", 7, "    sqrt = sympy.sqrt if",
+      "    if not isinstance(lam, sympy.Basic) and lam == 1:\n"
+      "        return (lambda x, t: f(x, t)), (lambda t: 0 * g(t))\n    sqrt = sympy.sqrt if",
+      "p7.ode", "p7.simulation"),
+)
