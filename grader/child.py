@@ -63,6 +63,11 @@ def main(task: Task, results: Any, output: Any) -> None:
         if sub is not None:
             _perform(harness, sub, task.calls, send)
         send({"done": True})
+    except BaseException as err:  # noqa: BLE001 - a grader-side failure in the child
+        try:
+            send({"setup_error": f"{type(err).__name__}: {err}"})
+        except BaseException:  # noqa: BLE001
+            pass
     finally:
         sys.stdout.flush()
         os._exit(0)

@@ -9,7 +9,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -157,14 +156,15 @@ def main() -> None:
         app(standalone_mode=False)
     except UsageProblem as e:
         _die(str(e))
-    except click.exceptions.UsageError as e:
-        _die(e.format_message().splitlines()[0] if e.format_message() else "usage error")
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the CLI never shows a traceback
+        if getattr(e, "exit_code", None) == 2 and hasattr(e, "format_message"):
+            _die((e.format_message() or "usage error").splitlines()[0])
+        sys.stderr.write(f"hw1: internal error: {type(e).__name__}: {e}\n")
+        sys.exit(1)
     sys.exit(0)
 
 

@@ -6,6 +6,7 @@ Data flows one way: submission -> runner (isolated) -> plain data -> judge -> re
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -58,7 +59,7 @@ class Grader:
               on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
         """Grade every path; results come back in the order given."""
         runner = self.runner
-        runner.hide = sandbox.hideable(_private_dirs(paths), runner.base)
+        runner.hide = sandbox.hideable(_private_dirs(paths))
         pending: dict[Path, dict[int, JobReport]] = {p: {} for p in paths}
         results: dict[Path, SubmissionResult] = {}
 
@@ -90,6 +91,7 @@ class Grader:
 
 def _private_dirs(paths: Sequence[Path]) -> list[str]:
     """Directories a student process should not see: the user's, the submissions'."""
-    dirs = {os.path.expanduser("~"), "/root", "/home", os.getcwd()}
+    dirs = {os.path.expanduser("~"), "/root", "/home", os.getcwd(), tempfile.gettempdir(), "/tmp",
+            "/var/tmp", "/dev/shm"}
     dirs |= {str(Path(p).resolve().parent) for p in paths}
     return sorted(dirs)

@@ -265,6 +265,9 @@ class Runner:
                 import_error = _text(msg["import_error"])
             elif "start" in msg:
                 current = _text(msg["start"])
+            elif "setup_error" in msg and not imported:
+                import_error = "the grader could not start this submission's process: " + _text(
+                    msg["setup_error"])
             elif "key" in msg:
                 _record(outcomes, msg)
         status = "ok"

@@ -76,16 +76,27 @@ def _namespaces(root: bool) -> bool:
 
 
 def _filesystem(workdir: str, hide: list[str]) -> bool:
-    """Private mounts: everything read-only, private dirs hidden, only `workdir` writable."""
+    """Private mounts: read-only everywhere, `hide` under empty tmpfs, only `workdir` writable.
+
+    Python, the grader's packages and the run's work directory may lie below a hidden directory
+    (e.g. /root/.pyenv, an editable checkout, /tmp): they are bind-mounted back in place from a
+    descriptor opened before the directory was covered.
+    """
     libc = _libc()
     mount = libc.mount
-    mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
-                      ctypes.c_void_p]
+    mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
     if mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
-    for path in hide:
-        if os.path.isdir(path):
-            mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755")
+    needed = [*needed_paths(), os.path.dirname(workdir)]
+    for path in sorted(hide):
+        keep = [k for k in needed if k.startswith(path.rstrip("/") + "/")]
+        fds = [(k, os.open(k, os.O_PATH | os.O_DIRECTORY)) for k in keep]
+        if mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755") != 0:
+            return False
+        for k, fd in fds:
+            os.makedirs(k, mode=0o755, exist_ok=True)
+            mount(f"/proc/self/fd/{fd}".encode(), k.encode(), None, MS_BIND | MS_REC, None)
+            os.close(fd)
     wd = workdir.encode()
     if mount(wd, wd, None, MS_BIND, None) != 0:
         return False
@@ -93,6 +104,16 @@ def _filesystem(workdir: str, hide: list[str]) -> bool:
         return False
     mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV, None)
     return True
+
+
+def needed_paths() -> list[str]:
+    """Directories a child must still read: Python itself and the grader's own packages."""
+    import grader
+    import problems
+
+    paths = {sys.prefix, sys.base_prefix, *[p for p in sys.path if p and os.path.isabs(p)],
+             *grader.__path__, *problems.__path__}
+    return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
 
 
 def _rlimits(limits: Limits, root: bool) -> None:
@@ -141,13 +162,7 @@ def _scrub(workdir: str, keep_fds: list[int]) -> None:
     os.closerange(low, 4096)
 
 
-def hideable(candidates: list[str], workdir_base: str) -> list[str]:
-    """The candidates that can be hidden without hiding Python, the grader or the workdir."""
-    keep = [workdir_base, sys.prefix, sys.base_prefix, *[p for p in sys.path if p]]
-    keep = [os.path.realpath(p) for p in keep]
-    out = []
-    for c in {os.path.realpath(c) for c in candidates if c}:
-        if c == "/" or any(k == c or k.startswith(c.rstrip("/") + "/") for k in keep):
-            continue
-        out.append(c)
-    return sorted(out)
+def hideable(candidates: list[str]) -> list[str]:
+    """Distinct directories to hide (never `/`); nested ones are covered by their parent."""
+    out = {os.path.realpath(c) for c in candidates if c and os.path.isdir(c)} - {"/"}
+    return sorted(c for c in out if not any(c.startswith(o + "/") for o in out))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import subprocess
 import sys
 import types
@@ -67,8 +68,9 @@ def failed(verdicts: dict[str, Verdict]) -> set[str]:
 
 def hw1(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the installed CLI as a user would."""
+    env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+                          timeout=timeout, cwd=ROOT, env=env)
 
 
 def grade_json(*paths: Path | str, extra: tuple[str, ...] = ()) -> list[dict]:

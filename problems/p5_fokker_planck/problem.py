@@ -21,10 +21,11 @@ from grader.spec import Call, Case, Function, Probe, Problem, Verdict
 
 T = sp.Symbol("t", positive=True)
 X1, X2 = sp.Symbol("x1", real=True), sp.Symbol("x2", real=True)
+HALF = sp.Rational(1, 2)
 
 
 def residual(p: sp.Expr, f: list, rho: sp.Expr, x: list, scale_div: int = 1, rho_power: int = 2,
-             half: sp.Expr = sp.Rational(1, 2), dims: int | None = None, advective: bool = False,
+             half: sp.Expr = HALF, dims: int | None = None, advective: bool = False,
              diffusion_sign: int = -1) -> sp.Expr:
     """The residual, with switches that reproduce common mistakes (defaults: the right one)."""
     idx = range(dims if dims is not None else len(x))

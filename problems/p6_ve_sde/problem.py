@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from grader import wire
-from grader.checks import Reject, as_expr, symbolic, time_cap, value_at
+from grader.checks import Reject, as_expr, symbolic, time_cap
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict
 
 T = sp.Symbol("t", positive=True)

@@ -1,7 +1,6 @@
 """Problem 7, student side: build f, g, score callables, call reverse_sde, evaluate its result."""
 
 import numpy as np
-import sympy as sp
 
 from grader import wire
 from grader.harnesslib import need

@@ -1,0 +1,107 @@
+"""The command line of SPEC §1: exit codes, one-line errors, formats, reproducibility."""
+
+import json
+
+import pytest
+
+from grader.explain import template_text
+from grader.registry import all_problems
+from tests.support import REFERENCE, ROOT, grade_json, hw1
+
+TEMPLATE = ROOT / "submissions" / "template.py"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("grade", "no/such/file.py"), "no such file"),
+    (("explain", "9"), "unknown problem 9"),
+    (("grade", str(REFERENCE), "--problem", "8"), "unknown problem 8"),
+    (("grade", str(REFERENCE), "--format", "xml"), "xml"),
+    (("grade", "EMPTY_DIR"), "no .py files"),
+    (("grade", str(REFERENCE), "--timeout", "0"), "--timeout"),
+])
+def test_usage_errors_exit_2_with_one_line(args, needle, tmp_path):
+    proc = hw1(*(str(tmp_path) if a == "EMPTY_DIR" else a for a in args))
+    assert proc.returncode == 2
+    assert needle in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_list_shows_seven_problems_totalling_100():
+    proc = hw1("list")
+    assert proc.returncode == 0
+    for p in all_problems():
+        assert p.title in proc.stdout
+    assert "100" in proc.stdout
+    assert sum(p.points for p in all_problems()) == 100
+
+
+def test_explain_6_has_statement_probes_and_the_constant_note():
+    proc = hw1("explain", "6")
+    assert proc.returncode == 0
+    out = " ".join(proc.stdout.split())
+    assert "rho_from_sigma" in out and "transition_density" in out
+    assert "p6.kernel" in out
+    assert "normalised" in out and "sqrt(2 pi sigma_t^2)" in out
+    assert "$" not in proc.stdout  # no raw LaTeX
+
+
+def test_template_is_current_and_grades_cleanly_to_zero(tmp_path):
+    assert TEMPLATE.read_text() == template_text(all_problems())
+    out = tmp_path / "mine.py"
+    assert hw1("template", str(out)).returncode == 0
+    assert hw1("template", str(out)).returncode == 2  # refuses to overwrite
+    (doc,) = grade_json(out)
+    assert doc["score"] == 0
+    for p in doc["problems"]:
+        assert p["status"] == "ok"
+        for pr in p["probes"]:
+            assert "not implemented" in pr["message"]
+
+
+def test_json_report_shape_and_reproducibility():
+    a = grade_json(REFERENCE, extra=("--seed", "7", "--problem", "2", "--problem", "6"))
+    b = grade_json(REFERENCE, extra=("--seed", "7", "--problem", "2", "--problem", "6"))
+    strip = lambda docs: [{**d, "problems": [{**p, "seconds": 0} for p in d["problems"]]} for d in docs]
+    assert strip(a) == strip(b)
+    (doc,) = a
+    assert {"submission", "score", "max_score", "problems"} <= set(doc)
+    assert [p["id"] for p in doc["problems"]] == [2, 6]
+    for p in doc["problems"]:
+        assert {"id", "title", "score", "max_score", "probes"} <= set(p)
+        for pr in p["probes"]:
+            assert {"name", "kind", "passed", "score", "max_score", "message"} <= set(pr)
+            assert pr["kind"] in ("numeric", "symbolic", "property")
+
+
+def test_gradescope_format(tmp_path):
+    out = tmp_path / "results.json"
+    proc = hw1("grade", str(REFERENCE), "--format", "gradescope", "--output", str(out), "--problem", "2")
+    assert proc.returncode == 0
+    doc = json.loads(out.read_text())
+    assert doc["score"] == 10
+    assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in doc["tests"])
+    assert "report written" in proc.stdout
+
+
+def test_rich_report_explains_a_failure(tmp_path):
+    sub = tmp_path / "kl.py"
+    sub.write_text("import numpy as np\n"
+                   "def kl_gaussian(mu0, s0, mu1, s1):\n"
+                   "    d = mu0.size\n"
+                   "    return ((mu1-mu0)**2).sum()/(2*s1**2) + d*(s0**2/s1**2-1)/2 + np.log(s1/s0)\n")
+    proc = hw1("grade", str(sub), "--problem", "2")
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert "p2.scales" in text and "called: kl_gaussian(" in text
+    assert "likely mistake: the log term is missing its factor d" in text
+
+
+def test_several_files_give_a_json_list_in_order(tmp_path):
+    a, b = tmp_path / "b.py", tmp_path / "a.py"
+    a.write_text("x = 1\n")
+    b.write_text("def kl_gaussian(*a):\n    return 0.0\n")
+    docs = grade_json(a, b, extra=("--problem", "2"))
+    assert [d["submission"] for d in docs] == [str(a), str(b)]
+    docs = grade_json(tmp_path, extra=("--problem", "2"))
+    assert [d["submission"] for d in docs] == [str(tmp_path / "a.py"), str(tmp_path / "b.py")]
