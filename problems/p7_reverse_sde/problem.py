@@ -52,13 +52,12 @@ def build_numeric(lams: tuple[float, ...]):
         params = {"a": float(rng.uniform(0.5, 1.5)), "b": float(rng.uniform(0.5, 1.5)),
                   "c": float(rng.uniform(0.5, 2.0)), "m": float(rng.normal()), "v0": float(rng.uniform(0.5, 1.5))}
         xs, ts = rng.normal(size=4), rng.uniform(0.1, 2.0, size=4)
+        shown = show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.4g}*x + {params['b']:.4g}*t",
+                          g=f"lambda t: sqrt({params['c']:.4g} + t)",
+                          score=f"<score of N({params['m']:.4g} e^-t, {params['v0']:.4g} + t)>", lam="{lam}")
+        where = f", then drift(x, t) and diffusion(t) at x={xs.round(4).tolist()}, t={ts.round(4).tolist()}"
         calls = {f"lam={lam:g}": Call("numeric", {"params": params, "lam": lam, "xs": xs.tolist(),
-                                                  "ts": ts.tolist()},
-                                      show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.4g}*x + "
-                                                f"{params['b']:.4g}*t", g=f"lambda t: sqrt({params['c']:.4g} + t)",
-                                                score=f"<score of N({params['m']:.4g} e^-t, {params['v0']:.4g} + t)>",
-                                                lam=lam) + f", then drift(x, t) and diffusion(t) at x={xs.round(4).tolist()}, "
-                                      f"t={ts.round(4).tolist()}")
+                                                  "ts": ts.tolist()}, shown.replace("{lam}", f"{lam:g}") + where)
                  for lam in lams}
         return Case(calls, {"params": params, "xs": xs, "ts": ts, "lams": lams})
 
