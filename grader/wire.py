@@ -51,9 +51,9 @@ def _enc(v: Any, counter: list[int], depth: int) -> Any:
         return v
     if isinstance(v, np.bool_):
         return bool(v)
-    if type(v) is int or isinstance(v, np.integer):
+    if isinstance(v, (int, np.integer)):  # subclasses too: only the number they convert to crosses
         return {"i": str(int(v))}
-    if type(v) is float or isinstance(v, np.floating):
+    if isinstance(v, (float, np.floating)):
         return {"f": _float(float(v))}
     if type(v) is complex or isinstance(v, np.complexfloating):
         return {"c": [_float(float(v.real)), _float(float(v.imag))]}
