@@ -30,6 +30,7 @@ from grader.child import Task
 from grader.spec import Call
 
 STARTUP_ALLOWANCE = 1.0
+MAX_RETRIES = 3
 FRAME_CAP = wire.MAX_BYTES + 1024
 
 
@@ -42,6 +43,8 @@ class Job:
     module: str
     calls: tuple[tuple[str, Call], ...]
     seed: int
+    attempt: int = 0
+    budget: float | None = None
 
 
 @dataclass
@@ -67,6 +70,7 @@ class JobReport:
     output: str
     layers: list[str]
     seconds: float
+    remaining: tuple[tuple[str, Call], ...] = ()
 
 
 @dataclass
@@ -101,6 +105,7 @@ class Runner:
         os.chmod(self.base, 0o711)
         self.hide: list[str] = []
         self._broken_imports: dict[Path, tuple[str, str]] = {}
+        self._partial: dict[tuple[Path, int], JobReport] = {}
 
     def close(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
@@ -113,6 +118,7 @@ class Runner:
         can overlap with theirs); the time it takes is not charged to them.
         """
         queue = deque(jobs)
+        done_or_retry = lambda report: self._settle(report, queue, done)
         running: dict[int, _Running] = {}
         free = deque(range(self.parallel))
         while queue or running:
@@ -130,7 +136,21 @@ class Runner:
                 for run in running.values():
                     run.deadline += time.monotonic() - spent
             if running:
-                self._step(running, free, done)
+                self._step(running, free, done_or_retry)
+
+    def _settle(self, report: JobReport, queue: deque, done: Callable[[JobReport], None]) -> None:
+        """After a crash, run the calls not yet made in a fresh process, within the time left."""
+        key = (report.job.submission, report.job.problem)
+        if key in self._partial:
+            report = _merge(self._partial.pop(key), report)
+        left = (report.job.budget or self.limits.timeout) - report.seconds
+        if report.remaining and report.job.attempt < MAX_RETRIES and left > 0.5:
+            self._partial[key] = report
+            job = report.job
+            queue.appendleft(Job(job.submission, job.problem, job.module, report.remaining, job.seed,
+                                 job.attempt + 1, left))
+            return
+        done(report)
 
     # ------------------------------------------------------------------ lifecycle
     def _start(self, job: Job, slot: int) -> _Running:
@@ -155,7 +175,7 @@ class Runner:
         out_w.close()
         for conn in (res_r, out_r):
             os.set_blocking(conn.fileno(), False)
-        deadline = started + self.limits.timeout + STARTUP_ALLOWANCE
+        deadline = started + (job.budget or self.limits.timeout) + STARTUP_ALLOWANCE
         return _Running(job, process, res_r, out_r, workdir, slot, started, deadline)
 
     def _step(self, running: dict[int, _Running], free: deque, done: Callable) -> None:
@@ -278,29 +298,45 @@ class Runner:
             status = "timeout"
             import_error = f"importing the submission did not finish within {self.limits.timeout:g} s"
             self._broken_imports[job.submission] = (status, import_error)
-        elif timed_out:
-            status = "timeout"
+        elif timed_out or (exitcode in (-signal.SIGKILL, -signal.SIGXCPU)
+                           and time.monotonic() - run.started >= self.limits.timeout):
+            status = "timeout"  # killed by the CPU-time backstop: the same thing as a timeout
         elif not any("done" in m for m in run.messages):
             status = "crashed"
         why = _why(status, exitcode, self.limits, run.broken)
+        remaining = tuple((k, c) for k, c in job.calls if k not in outcomes and k != current)
+        if status != "crashed" or import_error:
+            remaining = ()
         for key, call in job.calls:
             if key in outcomes:
                 continue
             if import_error:
                 outcomes[key] = Outcome("import", message=import_error)
-            elif key == current:
+            elif key == current and status != "ok":
                 outcomes[key] = Outcome(status, message=f"{call.show or call.harness}: {why}")
+            elif status == "ok":
+                outcomes[key] = Outcome("not run", message="not run: the process said it was done before "
+                                        "answering this call")
             else:
                 outcomes[key] = Outcome("not run", message=f"not run: the process {why}")
         text = run.printed.decode("utf-8", "replace")
         if run.dropped:
             text += f"\n[... {run.dropped} more bytes of output discarded]"
-        return JobReport(job, outcomes, status, text, layers, time.monotonic() - run.started)
+        return JobReport(job, outcomes, status, text, layers, time.monotonic() - run.started, remaining)
 
     def _skipped(self, job: Job) -> JobReport:
         status, message = self._broken_imports[job.submission]
         outcomes = {key: Outcome("import", message=message) for key, _ in job.calls}
         return JobReport(job, outcomes, status, "", [], 0.0)
+
+
+def _merge(first: JobReport, then: JobReport) -> JobReport:
+    """One report from a crashed attempt and its continuation (earlier outcomes win)."""
+    outcomes = {**then.outcomes, **{k: v for k, v in first.outcomes.items() if v.status != "not run"}}
+    status = first.status if first.status != "ok" else then.status
+    output = (first.output + then.output)[: max(len(first.output), 1 << 20)]
+    return JobReport(first.job, outcomes, status, output, first.layers or then.layers,
+                     first.seconds + then.seconds, then.remaining)
 
 
 def _record(outcomes: dict[str, Outcome], msg: dict) -> None:

@@ -1,0 +1,187 @@
+"""Hostile submissions are contained: each attack costs its own problem only, the grader reports.
+
+Every file in tests/hostile/ is an attack appended to the reference solution (so the problems it
+does not attack must keep full marks); the whole set is graded in one batch, as a class would be.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pwd
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import grader
+from tests.support import REFERENCE, ROOT, hw1
+
+HOSTILE = ROOT / "tests" / "hostile"
+FULL = {1: 15, 2: 10, 3: 20, 4: 15, 5: 15, 6: 10, 7: 15}
+TIMEOUT = 3
+
+# name: ({problem: its expected score}, text that must appear in the attacked problems' messages)
+EXPECT: dict[str, tuple[dict[int, float], str]] = {
+    "lying_eq": ({2: 0}, "differs"),
+    "lying_float": ({2: 0}, "cannot return an object of type Liar"),
+    "lying_array": ({1: 6}, "cannot return an object of type Liar"),
+    "nan_inf": ({2: 0, 5: 0}, "NaN"),
+    "exit_at_import": ({n: 0 for n in FULL}, "exit(0)"),
+    "os_exit_in_function": ({4: 6}, "exited (code 0) before finishing"),
+    "infinite_loop_ignores_alarm": ({5: 0}, "timed out"),
+    "catches_base_exception": ({6: 0}, "timed out"),
+    "memory_bomb": ({7: 0}, "MemoryError"),
+    "fork_bomb": ({}, ""),
+    "segfault": ({3: 0}, "SIGSEGV"),
+    "deep_recursion": ({1: 9}, ""),
+    "output_flood": ({}, ""),
+    "forged_report": ({2: 0}, "differs"),
+    "forged_done_message": ({6: 4}, "said it was done"),
+    "write_files": ({}, ""),
+    "monkeypatch_libraries": ({2: 0, 6: 0}, "differs"),
+    "mutates_inputs": ({}, ""),
+    "threads_left_running": ({}, ""),
+    "subprocess_left_running": ({}, ""),
+    "sympy_expression_bomb": ({5: 0}, "the residual"),
+    "deep_expression": ({6: 4}, "too large"),
+    "network": ({}, ""),
+    "huge_return": ({3: 0}, "too many"),
+    "import_hang": ({n: 0 for n in FULL}, "did not finish"),
+    "kills_its_group": ({1: 9}, "got None"),
+    "reads_references": ({2: 0}, "differs"),
+    "floods_result_channel": ({4: 6}, "over the cap"),
+    "rich_markup_in_error": ({2: 0}, "[bold red]FULL MARKS[/bold red]"),
+    "syntax_error": ({n: 0 for n in FULL}, "SyntaxError"),
+}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _student_processes() -> list[str]:
+    out = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if line.split()[0].isdigit() and int(line.split()[0]) >= 61000]
+
+
+class Listener:
+    """A loopback server that records whether anyone connected (the network attack's target)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    subs = tmp_path_factory.mktemp("hostile_subs")
+    canary = tmp_path_factory.mktemp("canary")
+    listener = Listener()
+    reference = REFERENCE.read_text()
+    for attack in sorted(HOSTILE.glob("*.py")):
+        text = attack.read_text().replace("__TEST_DIR__", str(canary)).replace("__TEST_PORT__", str(listener.port))
+        (subs / attack.name).write_text(reference + "\n\n# ---- attack ----\n" + text)
+    (subs / "syntax_error.py").write_text((HOSTILE.parent / "hostile_syntax_error.txt").read_text())
+    guarded = [Path(grader.__file__), Path(grader.__file__).with_name("runner.py")]
+    before = {p: _sha(p) for p in guarded}
+    started = time.monotonic()
+    try:
+        proc = hw1("grade", str(subs), "--format", "json", "--timeout", str(TIMEOUT), "--jobs", "2",
+                   timeout=900)
+    finally:
+        listener.close()
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    docs = {Path(d["submission"]).stem: d for d in json.loads(proc.stdout)}
+    return {"docs": docs, "elapsed": elapsed, "canary": canary, "listener": listener,
+            "guarded": before, "stdout": proc.stdout}
+
+
+def test_every_attack_is_in_the_table():
+    names = {p.stem for p in HOSTILE.glob("*.py")} | {"syntax_error"}
+    assert names == set(EXPECT)
+    assert len(names) >= 25
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_attack_costs_its_own_problem_only(batch, name):
+    expected, needle = EXPECT[name]
+    doc = batch["docs"][name]
+    scores = {p["id"]: p["score"] for p in doc["problems"]}
+    for number, full in FULL.items():
+        assert scores[number] == expected.get(number, full), (number, [
+            (pr["name"], pr["message"][:160]) for p in doc["problems"] if p["id"] == number for pr in p["probes"]])
+    if needle:
+        messages = " ".join(pr["message"] for p in doc["problems"] if p["id"] in expected for pr in p["probes"])
+        assert needle in messages
+
+
+def test_the_batch_is_bounded_in_time(batch):
+    # 30 submissions x 7 problems on 2 cores; the three that hang cost about one timeout per problem
+    assert batch["elapsed"] < 300, batch["elapsed"]
+    hang = batch["docs"]["import_hang"]  # charged per process it ran in, within problems x timeout
+    assert sum(p["seconds"] for p in hang["problems"]) < len(FULL) * TIMEOUT
+
+
+def test_nothing_escaped_the_sandbox(batch):
+    assert not list(batch["canary"].iterdir())
+    assert not Path("/tmp/hw1_pwned.txt").exists()
+    assert not Path("/root/hw1_pwned.txt").exists()
+    assert not Path(grader.__file__).with_name("pwned.py").exists()
+    for path, digest in batch["guarded"].items():
+        assert _sha(path) == digest
+    assert batch["listener"].connections == 0
+    assert not _student_processes(), _student_processes()
+    assert not list(Path("/tmp").glob("hw1-run-*"))
+
+
+def test_stdout_is_exactly_the_graders_json(batch):
+    docs = json.loads(batch["stdout"])
+    assert sorted(Path(d["submission"]).stem for d in docs) == sorted(EXPECT)
+    assert batch["docs"]["forged_report"]["score"] < 100
+
+
+def test_sandbox_layers_are_reported(batch):
+    layers = " ".join(batch["docs"]["lying_eq"]["sandbox"])
+    assert "process" in layers and "rlimits" in layers
+    if os.geteuid() == 0:
+        assert "unprivileged uid" in layers
+        try:
+            pwd.getpwuid(61000)
+        except KeyError:
+            pass
+
+
+def test_rich_report_shows_markup_as_text(tmp_path):
+    sub = tmp_path / "markup.py"
+    sub.write_text((HOSTILE / "rich_markup_in_error.py").read_text())
+    proc = hw1("grade", str(sub), "--problem", "2")
+    assert proc.returncode == 0
+    assert "[bold red]FULL MARKS[/bold red]" in proc.stdout
+    assert "\x1b[2J" not in proc.stdout and "\u202e" not in proc.stdout
