@@ -238,7 +238,7 @@ def value_at(expr: sympy.Basic, point: Mapping[sympy.Symbol, float]) -> complex 
 def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[float, float]],
              called: str, seed: int,
              alternatives: Mapping[str, sympy.Expr] | Callable[[], Mapping[str, sympy.Expr]] | None = None,
-             what: str = "result", points: int = 8, simplify_seconds: float = 0.5,
+             what: str = "result", points: int = 8, simplify_seconds: float = 0.2,
              rtol: float = 1e-8) -> Verdict:
     """Layered equivalence: structure, then numeric values at random points, then simplify.
 

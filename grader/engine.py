@@ -31,6 +31,7 @@ class Grader:
             p.number: {probe.id: probe.case(seed) for probe in p.probes} for p in self.problems
         }
         self._complete = False
+        self.verdicts: dict = {}  # answer digest -> verdict, shared by the whole batch
 
     def complete_cases(self) -> None:
         """Compute the expensive references (once); runs while the first children work."""
@@ -83,7 +84,7 @@ class Grader:
         for p in self.problems:
             rep = reports[p.number]
             layers = layers or rep.layers
-            probes = judge_problem(p, self.cases[p.number], rep.outcomes)
+            probes = judge_problem(p, self.cases[p.number], rep.outcomes, self.verdicts)
             problems.append(ProblemResult(p.number, p.title, p.points, probes, rep.status,
                                           rep.output, rep.seconds))
         return SubmissionResult(str(path), tuple(problems), self.seed, tuple(layers))

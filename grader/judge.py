@@ -6,6 +6,7 @@ built to make sympy run forever costs that probe only. Verdicts stream back as J
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import select
@@ -31,11 +32,17 @@ STATUS_TEXT = {
 }
 
 
-def judge_problem(problem: Problem, cases: Mapping[str, Case],
-                  outcomes: Mapping[str, Outcome]) -> tuple[ProbeResult, ...]:
-    """Judge every probe of a problem; never raises, never hangs beyond the probes' caps."""
-    pending = list(problem.probes)
-    verdicts: dict[str, Verdict] = {}
+def judge_problem(problem: Problem, cases: Mapping[str, Case], outcomes: Mapping[str, Outcome],
+                  cache: dict[str, Verdict] | None = None) -> tuple[ProbeResult, ...]:
+    """Judge every probe of a problem; never raises, never hangs beyond the probes' caps.
+
+    `cache` maps (probe, exactly what came back for its calls) to a verdict: in a batch, the
+    same answer (same tree, same numbers) is judged once.
+    """
+    cache = {} if cache is None else cache
+    keys = {p.id: _answer_key(p, cases[p.id], outcomes) for p in problem.probes}
+    verdicts: dict[str, Verdict] = {p.id: cache[keys[p.id]] for p in problem.probes if keys[p.id] in cache}
+    pending = [p for p in problem.probes if p.id not in verdicts]
     while pending:
         got, stuck = _judge_in_fork(pending, cases, outcomes)
         verdicts.update(got)
@@ -45,7 +52,19 @@ def judge_problem(problem: Problem, cases: Mapping[str, Case],
                 False, f"judging this answer took over {stuck.judge_seconds:g} s: the returned "
                 "expression is far larger or more complicated than a correct answer needs")
             pending = [p for p in pending if p.id != stuck.id]
+    for p in problem.probes:
+        cache[keys[p.id]] = verdicts[p.id]
     return tuple(ProbeResult(p, verdicts[p.id]) for p in problem.probes)
+
+
+def _answer_key(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> str:
+    """A digest of the probe and of what came back for each of its calls."""
+    got = []
+    for name, call in sorted(case.calls.items()):
+        out = outcomes.get(call.key) or Outcome("not run")
+        got.append([name, call.key, out.status, out.value, out.message])
+    blob = json.dumps([probe.id, got], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Verdict:

@@ -10,6 +10,7 @@ the child's whole process group, pid namespace and unprivileged uid at the end.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing as mp
 import multiprocessing.connection
 import os
@@ -17,10 +18,11 @@ import shutil
 import signal
 import stat
 import struct
+import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,7 +172,8 @@ class Runner:
 
         process = self.ctx.Process(target=child.main, args=(task, res_w, out_w), daemon=True)
         started = time.monotonic()
-        process.start()
+        with _no_main_reimport():
+            process.start()
         res_w.close()
         out_w.close()
         for conn in (res_r, out_r):
@@ -305,7 +308,7 @@ class Runner:
             status = "crashed"
         why = _why(status, exitcode, self.limits, run.broken)
         remaining = tuple((k, c) for k, c in job.calls if k not in outcomes and k != current)
-        if status != "crashed" or import_error:
+        if status != "crashed" or import_error or not current:
             remaining = ()
         for key, call in job.calls:
             if key in outcomes:
@@ -330,12 +333,31 @@ class Runner:
         return JobReport(job, outcomes, status, "", [], 0.0)
 
 
+@contextlib.contextmanager
+def _no_main_reimport() -> Iterator[None]:
+    """multiprocessing re-runs the parent's __main__ (the CLI, with typer and rich) in every
+    child unless __main__ has neither a spec nor a file: hide both while a child starts."""
+    main = sys.modules["__main__"]
+    saved = {k: getattr(main, k) for k in ("__spec__", "__file__") if hasattr(main, k)}
+    main.__spec__ = None
+    main.__file__ = None
+    try:
+        yield
+    finally:
+        for k in ("__spec__", "__file__"):
+            if k in saved:
+                setattr(main, k, saved[k])
+            else:
+                delattr(main, k)
+
+
 def _merge(first: JobReport, then: JobReport) -> JobReport:
     """One report from a crashed attempt and its continuation (earlier outcomes win)."""
     outcomes = {**then.outcomes, **{k: v for k, v in first.outcomes.items() if v.status != "not run"}}
     status = first.status if first.status != "ok" else then.status
     output = (first.output + then.output)[: max(len(first.output), 1 << 20)]
-    return JobReport(first.job, outcomes, status, output, first.layers or then.layers,
+    job = dataclasses.replace(first.job, attempt=then.job.attempt)
+    return JobReport(job, outcomes, status, output, first.layers or then.layers,
                      first.seconds + then.seconds, then.remaining)
 
 
