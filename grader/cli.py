@@ -66,50 +66,47 @@ def grade(
     timeout: Annotated[float, typer.Option(help="seconds of student code per problem")] = 10.0,
     jobs: Annotated[int, typer.Option(help="parallel processes (default: all cores)")] = 0,
     memory: Annotated[int, typer.Option(help="MiB of memory per student process")] = 1024,
+    gradebook: Annotated[Path | None, typer.Option(help="write a CSV gradebook (and FILE.jsonl as "
+                         "results finish)")] = None,
+    resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
+    sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
+                              help="benchmarking only: run children without isolation")] = True,
 ) -> None:
     """Grade one or many submissions."""
-    from grader.engine import Grader
-    from grader.report import render, render_batch, to_gradescope, to_json
+    from grader.batch import grade_batch
+    from grader.report import render, render_batch, to_gradescope
 
     paths = expand(submissions)
     chosen = pick(problem or [])
     if timeout <= 0 or memory < 256 or jobs < 0:
         raise UsageProblem("--timeout must be > 0, --memory at least 256, --jobs at least 1")
-    limits = sandbox.Limits(timeout=timeout, memory=memory << 20)
+    if resume and not gradebook:
+        raise UsageProblem("--resume needs --gradebook FILE.csv")
+    limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers)
     err = Console(stderr=True)
-    with Grader(chosen, seed, limits, jobs or os.cpu_count() or 1) as grader:
-        results = grader.grade(paths, on_result=_progress(err, len(paths)))
-    out_console = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
-                          width=110 if output else None, force_terminal=False if output else None)
+    batch = grade_batch(paths, chosen, seed, limits, jobs or os.cpu_count() or 1, gradebook, resume, err)
+    out = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
+                  width=110 if output else None, force_terminal=False if output else None)
     if format is Format.rich:
-        for r in results:
-            render(r, out_console, verbose)
-        if len(results) > 1:
-            render_batch(results, out_console)
+        for r in batch.fresh:
+            render(r, out, verbose)
+        if len(batch.docs) > 1:
+            render_batch(batch.docs, out)
     else:
-        doc = [to_json(r) if format is Format.json else to_gradescope(r) for r in results]
-        text = json.dumps(doc[0] if len(doc) == 1 else doc, indent=2)
-        out_console.file.write(text + "\n")
+        docs = batch.docs if format is Format.json else [to_gradescope(r) for r in batch.fresh]
+        out.file.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2) + "\n")
     if output:
-        out_console.file.close()
+        out.file.close()
         summary = Console()
-        if len(results) > 1:
-            render_batch(results, summary)
+        if len(batch.docs) > 1:
+            render_batch(batch.docs, summary)
         else:
-            summary.print(f"{results[0].submission}: {results[0].score:g}/{results[0].max_score:g}")
+            summary.print(f"{batch.docs[0]['submission']}: {batch.docs[0]['score']:g}/{batch.docs[0]['max_score']:g}")
         summary.print(f"report written to {output}")
-
-
-def _progress(err: Console, total: int):
-    count = [0]
-
-    def tick(result) -> None:
-        count[0] += 1
-        if total > 1 and err.is_terminal:
-            err.print(f"[{count[0]}/{total}] {result.submission}: {result.score:g}", highlight=False)
-
-    return tick
+    if gradebook:
+        Console(stderr=output is None and format is not Format.rich).print(
+            f"gradebook: {gradebook} ({len(batch.docs)} rows, {batch.resumed} resumed)")
 
 
 @app.command("list")
@@ -139,6 +136,25 @@ def template(path: Annotated[Path, typer.Argument(help="where to write it")] = P
     except OSError as e:
         raise UsageProblem(f"cannot write {path}: {e.strerror}") from None
     Console().print(f"wrote {path}: fill in the functions, then run `hw1 grade {path}`")
+
+
+gradescope_app = typer.Typer(help="Gradescope autograder bundle.", no_args_is_help=True)
+app.add_typer(gradescope_app, name="gradescope")
+
+
+@gradescope_app.command("build")
+def gradescope_build(
+    output: Annotated[Path, typer.Option("--output", "-o", help="where to write the zip")] = Path("autograder.zip"),
+    timeout: Annotated[float, typer.Option(help="--timeout passed to hw1 grade")] = 10.0,
+) -> None:
+    """Write autograder.zip: setup.sh, run_autograder and the hw1 source."""
+    from grader.gradescope import build
+
+    try:
+        names = build(output, f"--timeout {timeout:g}")
+    except OSError as e:
+        raise UsageProblem(f"cannot write {output}: {e.strerror}") from None
+    Console().print(f"wrote {output} ({len(names)} files): upload it as the autograder on Gradescope")
 
 
 @app.command()

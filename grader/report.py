@@ -133,33 +133,34 @@ def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult]) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", border_style="dim")
 
 
-def render_batch(results: Sequence[SubmissionResult], console: Console) -> None:
-    """Summary of many submissions: a row each, per-problem statistics, a histogram."""
-    if not results:
+def render_batch(docs: Sequence[dict], console: Console) -> None:
+    """Summary of many submissions (JSON reports): a row each, per-problem statistics, a histogram."""
+    if not docs:
         return
-    numbers = [p.number for p in results[0].problems]
+    numbers = [p["id"] for p in docs[0]["problems"]]
     table = Table(title="submissions", show_edge=False)
     table.add_column("submission")
     for n in numbers:
         table.add_column(f"P{n}", justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("status")
-    for s in results:
-        table.add_row(safe(s.submission, 60), *(f"{p.score:g}" for p in s.problems),
-                      Text(f"{s.score:g}", style="bold"),
-                      Text(s.status, style="green" if s.status == "ok" else "red"))
+    for col in ("total", "status"):
+        table.add_column(col, justify="right" if col == "total" else "left")
+    for d in docs:
+        table.add_row(safe(d["submission"], 60), *(f"{p['score']:g}" for p in d["problems"]),
+                      Text(f"{d['score']:g}", style="bold"),
+                      Text(d.get("status", "ok"), style="green" if d.get("status", "ok") == "ok" else "red"))
     console.print(table)
     stats = Table(title="per problem", show_edge=False)
     for col in ("problem", "max", "mean", "median", "min", "max got"):
         stats.add_column(col, justify="right")
-    columns = [[s.problems[i].score for s in results] for i in range(len(numbers))]
-    columns.append([s.score for s in results])
-    maxes = [p.max_score for p in results[0].problems] + [results[0].max_score]
-    for label, col, mx in zip([f"P{n}" for n in numbers] + ["total"], columns, maxes):
-        stats.add_row(label, f"{mx:g}", f"{statistics.mean(col):.2f}",
-                      f"{statistics.median(col):g}", f"{min(col):g}", f"{max(col):g}")
+    columns = [[d["problems"][i]["score"] for d in docs] for i in range(len(numbers))]
+    maxes = [p["max_score"] for p in docs[0]["problems"]]
+    labels = [f"P{n}" for n in numbers]
+    for label, col, mx in zip([*labels, "total"], [*columns, [d["score"] for d in docs]],
+                              [*maxes, docs[0]["max_score"]]):
+        stats.add_row(label, f"{mx:g}", f"{statistics.mean(col):.2f}", f"{statistics.median(col):g}",
+                      f"{min(col):g}", f"{max(col):g}")
     console.print(stats)
-    console.print(histogram([s.score for s in results], results[0].max_score))
+    console.print(histogram([d["score"] for d in docs], docs[0]["max_score"]))
 
 
 def histogram(scores: Sequence[float], max_score: float, bins: int = 10, width: int = 40) -> Text:
