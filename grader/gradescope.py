@@ -32,7 +32,8 @@ if [ -f "$ROOT/submission/submission.py" ]; then
 elif [ ${#files[@]} -ge 1 ]; then
   file="${files[0]}"
 else
-  printf '%%s\\n' '{"score": 0, "output": "No .py file was submitted: upload your solution as a single Python file.", "tests": []}' > "$ROOT/results/results.json"
+  msg="No .py file was submitted: upload your solution as a single Python file."
+  printf '{"score": 0, "output": "%%s", "tests": []}\\n' "$msg" > "$ROOT/results/results.json"
   exit 0
 fi
 python3 -m grader grade "$file" --format gradescope --output "$ROOT/results/results.json" %(options)s
