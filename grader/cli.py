@@ -74,6 +74,9 @@ def grade(
                               help="benchmarking only: run children without isolation")] = True,
 ) -> None:
     """Grade one or many submissions."""
+    from grader import template
+
+    template.context()  # the child template warms up while the rest of the grader loads
     from grader.batch import grade_batch
     from grader.report import render, render_batch, to_gradescope
 

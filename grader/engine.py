@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader import sandbox
-from grader.judge import judge_problem
+from grader.judge import FORK_LOCK, judge_problem
 from grader.results import ProblemResult, SubmissionResult
 from grader.runner import Job, JobReport, Runner
 from grader.spec import Case, Problem, calls_of
@@ -30,14 +32,16 @@ class Grader:
         self.cases: dict[int, dict[str, Case]] = {
             p.number: {probe.id: probe.case(seed) for probe in p.probes} for p in self.problems
         }
-        self._complete = False
+        self._complete: set[int] = set()
+        self._locks = {p.number: threading.Lock() for p in self.problems}
         self.verdicts: dict = {}  # answer digest -> verdict, shared by the whole batch
 
-    def complete_cases(self) -> None:
-        """Compute the expensive references (once); runs while the first children work."""
-        if not self._complete:
-            self.cases = {n: {k: c.complete() for k, c in cs.items()} for n, cs in self.cases.items()}
-            self._complete = True
+    def complete_cases(self, number: int) -> None:
+        """Compute a problem's expensive references (once), when it is first judged."""
+        with self._locks[number], FORK_LOCK:
+            if number not in self._complete:
+                self.cases[number] = {k: c.complete() for k, c in self.cases[number].items()}
+                self._complete.add(number)
 
     def close(self) -> None:
         self.runner.close()
@@ -61,33 +65,39 @@ class Grader:
         """Grade every path; results come back in the order given."""
         runner = self.runner
         runner.hide = sandbox.hideable(_private_dirs(paths))
-        pending: dict[Path, dict[int, JobReport]] = {p: {} for p in paths}
+        pending: dict[Path, dict[int, ProblemResult]] = {p: {} for p in paths}
         results: dict[Path, SubmissionResult] = {}
+        layers: dict[Path, tuple[str, ...]] = {}
+        lock = threading.Lock()
 
-        def done(report: JobReport) -> None:
-            got = pending[report.job.submission]
-            got[report.job.problem] = report
-            if len(got) == len(self.problems):
-                result = self._assemble(report.job.submission, got)
-                results[report.job.submission] = result
+        def judged(report: JobReport, problem: ProblemResult) -> None:
+            path = report.job.submission
+            with lock:
+                pending[path][report.job.problem] = problem
+                if report.layers:
+                    layers.setdefault(path, tuple(report.layers))
+                if len(pending[path]) < len(self.problems):
+                    return
+                problems = tuple(pending[path][p.number] for p in self.problems)
+                results[path] = SubmissionResult(str(path), problems, self.seed, layers.get(path, ()))
                 if on_result:
-                    on_result(result)
+                    on_result(results[path])
 
-        runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done,
-                   idle=self.complete_cases)
+        # Each judgement runs in its own bounded fork (judge.py); a thread only waits for it, so
+        # problems are judged in parallel while the next children run.
+        with ThreadPoolExecutor(max_workers=max(2, self.parallel)) as pool:
+            futures = []
+            done = lambda report: futures.append(pool.submit(lambda r=report: judged(r, self._judge(r))))
+            runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done)
+            for f in futures:
+                f.result()
         return [results[p] for p in paths]
 
-    def _assemble(self, path: Path, reports: dict[int, JobReport]) -> SubmissionResult:
-        self.complete_cases()
-        problems = []
-        layers: list[str] = []
-        for p in self.problems:
-            rep = reports[p.number]
-            layers = layers or rep.layers
-            probes = judge_problem(p, self.cases[p.number], rep.outcomes, self.verdicts)
-            problems.append(ProblemResult(p.number, p.title, p.points, probes, rep.status,
-                                          rep.output, rep.seconds))
-        return SubmissionResult(str(path), tuple(problems), self.seed, tuple(layers))
+    def _judge(self, report: JobReport) -> ProblemResult:
+        p = next(p for p in self.problems if p.number == report.job.problem)
+        self.complete_cases(p.number)
+        probes = judge_problem(p, self.cases[p.number], report.outcomes, self.verdicts)
+        return ProblemResult(p.number, p.title, p.points, probes, report.status, report.output, report.seconds)
 
 
 def _private_dirs(paths: Sequence[Path]) -> list[str]:

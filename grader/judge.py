@@ -11,6 +11,7 @@ import json
 import os
 import select
 import signal
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -20,6 +21,10 @@ from grader.checks import Reject
 from grader.results import ProbeResult
 from grader.runner import Outcome
 from grader.spec import Case, Probe, Problem, Verdict
+
+# Judging threads fork; no fork may happen while another thread computes references (the child
+# could inherit a lock held mid-computation). Both take this lock.
+FORK_LOCK = threading.Lock()
 
 STATUS_TEXT = {
     "missing": "missing function",
@@ -92,7 +97,8 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
 def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
                    outcomes: Mapping[str, Outcome]) -> tuple[dict[str, Verdict], Probe | None]:
     r, w = os.pipe()
-    pid = os.fork()
+    with FORK_LOCK:
+        pid = os.fork()
     if pid == 0:  # trusted worker: judge in order, one JSON line per verdict
         os.close(r)
         try:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import sandbox, wire
+from grader import sandbox, template, wire
 from grader.child import Task
 from grader.spec import Call
 
@@ -95,16 +95,14 @@ class _Running:
 class Runner:
     """Runs jobs, `parallel` children at a time, each under `limits`."""
 
-    def __init__(self, limits: sandbox.Limits, parallel: int, preload: Iterable[str] = ()):
+    def __init__(self, limits: sandbox.Limits, parallel: int):
         self.limits = limits
         self.parallel = max(1, parallel)
-        self.ctx = mp.get_context("forkserver")
-        self.ctx.set_forkserver_preload(["grader.warmup", *preload])
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+        self.ctx = template.context()
+        _remove_abandoned_runs()
         self.base = tempfile.mkdtemp(prefix="hw1-run-")
         os.chmod(self.base, 0o711)
+        Path(self.base, "owner.pid").write_text(str(os.getpid()))
         self.hide: list[str] = []
         self._broken_imports: dict[Path, tuple[str, str]] = {}
         self._partial: dict[tuple[Path, int], JobReport] = {}
@@ -112,13 +110,8 @@ class Runner:
     def close(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
 
-    def run(self, jobs: Iterable[Job], done: Callable[[JobReport], None],
-            idle: Callable[[], None] | None = None) -> None:
-        """Run every job; call `done` with each report as soon as it is complete.
-
-        `idle` is called once, right after the first children have started (trusted work that
-        can overlap with theirs); the time it takes is not charged to them.
-        """
+    def run(self, jobs: Iterable[Job], done: Callable[[JobReport], None]) -> None:
+        """Run every job; call `done` with each report as soon as it is complete."""
         queue = deque(jobs)
         done_or_retry = lambda report: self._settle(report, queue, done)
         running: dict[int, _Running] = {}
@@ -131,12 +124,6 @@ class Runner:
                     continue
                 run = self._start(job, free.popleft())
                 running[id(run)] = run
-            if idle is not None:
-                spent = time.monotonic()
-                idle()
-                idle = None
-                for run in running.values():
-                    run.deadline += time.monotonic() - spent
             if running:
                 self._step(running, free, done_or_retry)
 
@@ -410,6 +397,18 @@ def _drain(fd: int, cap: int) -> bytes:
         parts.append(chunk)
         total += len(chunk)
     return b"".join(parts)
+
+
+def _remove_abandoned_runs() -> None:
+    """Work directories of grader runs that were killed (their owner process is gone)."""
+    for d in Path(tempfile.gettempdir()).glob("hw1-run-*"):
+        try:
+            pid = int((d / "owner.pid").read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
 
 
 def kill_uid(uid: int) -> None:

@@ -4,7 +4,10 @@ Allowed imports: numpy, sympy, math and the standard library. `hw1 explain N` de
 problem N: what each function must return and what the grader checks.
 """
 
+import math
 
+import numpy as np
+import sympy
 
 
 # ----------------------------------------------------------------------

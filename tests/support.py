@@ -66,9 +66,9 @@ def failed(verdicts: dict[str, Verdict]) -> set[str]:
     return {k for k, v in verdicts.items() if not v.passed}
 
 
-def hw1(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+def hw1(*args: str, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the installed CLI as a user would."""
-    env = {**os.environ, "COLUMNS": "200"}
+    env = {**os.environ, "COLUMNS": "200", **(env or {})}
     return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT, env=env)
 

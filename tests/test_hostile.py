@@ -64,9 +64,16 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _student_processes() -> list[str]:
-    out = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if line.split()[0].isdigit() and int(line.split()[0]) >= 61000]
+def _student_processes(wait: float = 5.0) -> list[str]:
+    """Live (not zombie) processes of the sandbox uids, after giving exits `wait` s to settle."""
+    deadline = time.monotonic() + wait
+    while True:
+        out = subprocess.run(["ps", "-eo", "uid=,stat=,args="], capture_output=True, text=True).stdout
+        live = [line for line in out.splitlines()
+                if line.split()[0].isdigit() and int(line.split()[0]) >= 61000 and not line.split()[1].startswith("Z")]
+        if not live or time.monotonic() > deadline:
+            return live
+        time.sleep(0.2)
 
 
 class Listener:
@@ -110,16 +117,17 @@ def batch(tmp_path_factory):
     (subs / "syntax_error.py").write_text((HOSTILE.parent / "hostile_syntax_error.txt").read_text())
     guarded = [Path(grader.__file__), Path(grader.__file__).with_name("runner.py")]
     before = {p: _sha(p) for p in guarded}
+    tmpdir = tmp_path_factory.mktemp("tmpdir")
     started = time.monotonic()
     try:
         proc = hw1("grade", str(subs), "--format", "json", "--timeout", str(TIMEOUT), "--jobs", "2",
-                   timeout=900)
+                   timeout=900, env={"TMPDIR": str(tmpdir)})
     finally:
         listener.close()
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-2000:]
     docs = {Path(d["submission"]).stem: d for d in json.loads(proc.stdout)}
-    return {"docs": docs, "elapsed": elapsed, "canary": canary, "listener": listener,
+    return {"docs": docs, "elapsed": elapsed, "canary": canary, "listener": listener, "tmpdir": tmpdir,
             "guarded": before, "stdout": proc.stdout}
 
 
@@ -158,7 +166,7 @@ def test_nothing_escaped_the_sandbox(batch):
         assert _sha(path) == digest
     assert batch["listener"].connections == 0
     assert not _student_processes(), _student_processes()
-    assert not list(Path("/tmp").glob("hw1-run-*"))
+    assert not list(batch["tmpdir"].iterdir()), "the run's work directories are removed"
 
 
 def test_stdout_is_exactly_the_graders_json(batch):
