@@ -1,6 +1,6 @@
 """(b) A batch of 100 submissions with --jobs 2: seconds per submission, peak memory, gradebook.
 
-    python bench/batch.py [--jobs 2]
+    python bench/batch.py [--jobs 2] [--clean-only]
 
 The batch: 60 copies of the reference and the five variants, 28 wrong submissions (the wrong
 examples and mutants of the reference), 8 broken ones (4 that loop forever in one problem, 2 with
@@ -22,6 +22,13 @@ sys.path.insert(0, str(ROOT))
 from tests.mutants import MUTANTS  # noqa: E402
 
 
+def make_clean(d: Path, n: int) -> dict[str, str]:
+    sources = [ROOT / "submissions" / "reference.py", *sorted((ROOT / "submissions" / "variants").glob("*.py"))]
+    for i in range(n):
+        shutil.copy(sources[i % len(sources)], d / f"clean_{i:03d}.py")
+    return {f"clean_{i:03d}.py": "clean" for i in range(n)}
+
+
 def make_class(d: Path) -> dict[str, str]:
     kinds = {}
     sources = [ROOT / "submissions" / "reference.py", *sorted((ROOT / "submissions" / "variants").glob("*.py"))]
@@ -32,7 +39,7 @@ def make_class(d: Path) -> dict[str, str]:
     for i, w in enumerate(sorted((ROOT / "submissions" / "wrong").glob("*.py"))):
         shutil.copy(w, d / f"wrong_ex_{i}.py")
         kinds[f"wrong_ex_{i}.py"] = "wrong"
-    for i, m in enumerate(MUTANTS[:21]):
+    for i, m in enumerate(MUTANTS[:25]):
         (d / f"mutant_{i:02d}.py").write_text(m.source())
         kinds[f"mutant_{i:02d}.py"] = "wrong"
     ref = (ROOT / "submissions" / "reference.py").read_text()
@@ -49,11 +56,12 @@ def make_class(d: Path) -> dict[str, str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--clean-only", action="store_true", help="100 correct submissions only")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp) / "class"
         d.mkdir()
-        kinds = make_class(d)
+        kinds = make_clean(d, 100) if args.clean_only else make_class(d)
         gb = Path(tmp) / "grades.csv"
         start = time.perf_counter()
         proc = subprocess.Popen([*HW1, "grade", str(d), "--jobs", str(args.jobs), "--gradebook", str(gb),
@@ -68,7 +76,7 @@ def main() -> None:
         clean_ok = sum(1 for r in rows if kinds[Path(r["file"]).name] == "clean" and r["total"] == "100")
         broken = [r for r in rows if kinds[Path(r["file"]).name] == "broken"]
         print(f"{n} submissions in {wall:.1f} s with --jobs {args.jobs}: {wall / n:.3f} s per submission")
-        print(f"clean submissions at 100: {clean_ok}/60; broken statuses: "
+        print(f"clean submissions at 100: {clean_ok}/{sum(k == 'clean' for k in kinds.values())}; broken statuses: "
               f"{sorted(r['status'] for r in broken)}")
         print(f"peak memory of the whole process tree: {peak / 2**20:.0f} MiB")
 

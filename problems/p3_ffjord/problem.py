@@ -24,6 +24,7 @@ from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
 from problems.p3_ffjord.model import TanhModel, rk4
 
 D = 3
+UNBIASED_D = 2
 RTOL, ATOL = 1e-6, 1e-7
 STEPS = 200
 
@@ -35,7 +36,7 @@ def reference(model: TanhModel, X: np.ndarray, theta: np.ndarray,
     One integration serves every group (they share z and S = dz/dtheta); the group of the
     basis vectors gives the exact log-likelihood, the empty group grad log p_Z(z(0))^T S(0).
     """
-    P, n = model.P, len(groups)
+    D, P, n = model.D, model.P, len(groups)
 
     def rhs(y, s):
         z, S = y[:D], y[D:D + D * P].reshape(D, P)
@@ -59,7 +60,7 @@ def reference(model: TanhModel, X: np.ndarray, theta: np.ndarray,
 def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.ndarray,
                     mistake: str) -> np.ndarray:
     """The gradient a student gets with one specific mistake in the adjoint system."""
-    P = model.P
+    D, P = model.D, model.P
     z0 = rk4(lambda z, s: model.f(z, theta, s), X, 1.0, 0.0, 160)
     sign = -1.0 if mistake == "sign" else 1.0
 
@@ -85,23 +86,24 @@ GRAD_MISTAKES = {
 }
 
 
-def scenario(rng: np.random.Generator, tau: float) -> dict:
-    return {"X": rng.normal(size=D), "theta": np.concatenate([rng.normal(scale=0.8, size=D * D),
-                                                              rng.normal(scale=0.5, size=D)]),
-            "tau": tau, "mean": rng.normal(scale=0.3, size=D), "var": rng.uniform(0.6, 1.6, size=D)}
+def scenario(rng: np.random.Generator, tau: float, d: int = D) -> dict:
+    return {"X": rng.normal(size=d), "theta": np.concatenate([rng.normal(scale=0.8, size=d * d),
+                                                              rng.normal(scale=0.5, size=d)]),
+            "tau": tau, "mean": rng.normal(scale=0.3, size=d), "var": rng.uniform(0.6, 1.6, size=d)}
 
 
 def make_call(sc: dict, nu: np.ndarray) -> Call:
     args = {"X": sc["X"].tolist(), "theta": sc["theta"].tolist(), "nu": nu.tolist(), "tau": sc["tau"],
             "latent_mean": sc["mean"].tolist(), "latent_var": sc["var"].tolist()}
-    model = (f"<tanh model, D={D}, P={D * D + D}, tau={sc['tau']:g}, "
+    d = sc["X"].size
+    model = (f"<tanh model, D={d}, P={d * d + d}, tau={sc['tau']:g}, "
              f"latent N({np.round(sc['mean'], 4).tolist()}, diag {np.round(sc['var'], 4).tolist()})>")
     return Call("ffjord", args, show_call("ffjord_logp_grad", X=sc["X"], theta=sc["theta"], nu=nu,
                                           model=model, odeint="<RK4, 160 steps>"))
 
 
 def model_of(sc: dict) -> TanhModel:
-    return TanhModel(D, sc["tau"], sc["mean"], sc["var"])
+    return TanhModel(sc["X"].size, sc["tau"], sc["mean"], sc["var"])
 
 
 def build_single(tau: float):
@@ -137,22 +139,23 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
 
 
 def build_unbiased(rng: np.random.Generator) -> Case:
-    """The 2^(D-1) Rademacher nu with nu_1 = 1: uniform over them, E[nu nu^T] = I exactly."""
-    sc = scenario(rng, 1.5)
-    nus = [np.array((1.0, *v)) for v in product((-1.0, 1.0), repeat=D - 1)]
+    """D = 2 and the 2^(D-1) sign vectors with nu_1 = 1: uniform over them, E[nu nu^T] = I exactly."""
+    d = UNBIASED_D
+    sc = scenario(rng, 1.5, d)
+    nus = [np.array((1.0, *v)) for v in product((-1.0, 1.0), repeat=d - 1)]
     calls = {f"nu{i}": make_call(sc, nu) for i, nu in enumerate(nus)}
 
     def later() -> dict:
-        ((_, grad),) = reference(model_of(sc), sc["X"], sc["theta"], [list(np.eye(D))])
+        ((_, grad),) = reference(model_of(sc), sc["X"], sc["theta"], [list(np.eye(d))])
         return {"grad": grad}
 
-    return Case(calls, later=later)
+    return Case(calls, {"P": d * d + d}, later=later)
 
 
-def unpack(value: object) -> tuple[float, np.ndarray]:
+def unpack(value: object, P: int = D * D + D) -> tuple[float, np.ndarray]:
     if not isinstance(value, list) or len(value) != 2:
         raise TypeError("expected a pair (logp_hat, grad)")
-    return as_float(value[0], "logp_hat"), as_array(value[1], (D * D + D,), "grad")
+    return as_float(value[0], "logp_hat"), as_array(value[1], (P,), "grad")
 
 
 def judge_logp(case: Case, values: dict) -> Verdict:
@@ -168,9 +171,9 @@ def judge_grad(case: Case, values: dict) -> Verdict:
 
 
 def judge_unbiased(case: Case, values: dict) -> Verdict:
-    pairs = [unpack(values[k]) for k in sorted(values)]
+    pairs = [unpack(values[k], case.data["P"]) for k in sorted(values)]
     mean_grad = np.mean([p[1] for p in pairs], axis=0)
-    shown = f"the mean over the {len(pairs)} nu in {{1}} x {{-1, 1}}^{D - 1} of " + case.calls["nu0"].show
+    shown = f"the mean over the {len(pairs)} nu in {{1}} x {{-1, 1}}^{UNBIASED_D - 1} of " + case.calls["nu0"].show
     v = numeric(mean_grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=shown,
                 what="E_nu[grad] (mean over nu)")
     if not v.passed:
@@ -192,9 +195,9 @@ PROBES = (
           catches="a transposed Jacobian, a missing d/dz or d/dtheta of nu^T J nu, sign errors, and "
                   "the exact trace's gradient instead of the stochastic one"),
     Probe("p3.unbiased", "unbiased over nu, time-dependent model", "property", 7,
-          f"The mean over the 2^{D - 1} sign vectors nu with nu_1 = 1 (uniform over them, E[nu nu^T] = I "
-          "exactly) of grad equals the gradient of the exact log-likelihood (with Tr df/dz), on a model "
-          "that depends on s.",
+          f"D = {UNBIASED_D}: the mean over the 2^{UNBIASED_D - 1} sign vectors nu with nu_1 = 1 (uniform "
+          "over them, E[nu nu^T] = I exactly) of grad equals the gradient of the exact log-likelihood "
+          "(with Tr df/dz), on a model that depends on s.",
           ("ffjord_logp_grad",), build_unbiased, judge_unbiased,
           catches="getting the time argument wrong in the adjoint pass (e.g. s running backwards)"),
 )

@@ -9,8 +9,9 @@ Property probes:
   Fokker-Planck equation d_t p + d_x(b p) + (s^2/2) d_xx p = 0 must hold identically for the
   Gaussian marginals p_t of model.py's forward SDE (f depends on x and t, g on t).
 - simulation: Euler-Maruyama from T = 1 to 0 with the student's callables (in the child, seeded),
-  20000 particles, 400 steps; the final mean and variance must match p_0 = N(m0, 1) within
-  5 standard errors plus the discretisation bias (measured: < 0.01 on the variance).
+  10000 particles, 200 steps; the final mean and variance must match p_0 = N(m0, 1) within
+  5 standard errors plus an allowance for the discretisation bias (0.01 on the mean, 0.02 on the
+  variance; measured for the reference below 0.01).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ X, T = sp.Symbol("x", real=True), sp.Symbol("t", positive=True)
 LAM = sp.Symbol("lam", real=True)
 DOMAINS = {X: (-1.5, 1.5), T: (0.2, 2.0), LAM: (-2.0, 0.95)}
 RTOL, ATOL = 1e-9, 1e-12
-PARTICLES, STEPS = 20000, 400
+PARTICLES, STEPS = 10000, 200
 
 
 def drift_formula(f, g2, s, lam, k: float = 0.5, power: int = 2, sign: int = -1):
