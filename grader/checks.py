@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import signal
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -194,6 +194,14 @@ def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
             if abs(c) > 1e-9 and abs(c - 1) > 1e-6:
                 return f"off by a constant factor {c:.6g}"
     return ""
+
+
+def all_pass(verdicts: Iterable[Verdict], success: Verdict) -> Verdict:
+    """The first failing verdict of a (lazy) sequence of checks, or `success` if none fails."""
+    for v in verdicts:
+        if not v.passed:
+            return v
+    return success
 
 
 # --------------------------------------------------------------------------- symbolic

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from grader import wire
-from grader.checks import as_array, as_expr_list, numeric, symbolic
+from grader.checks import all_pass, as_array, as_expr_list, numeric, symbolic
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
 from problems.p1_tweedie.harness import symbols
 
@@ -102,13 +102,10 @@ def judge_symbolic(case: Case, values: dict) -> Verdict:
     got = values["main"]
     exp = case.data["expected"]
     domains = {sym: (-2.0, 2.0) for sym in case.data["symbols"]}
-    for i in range(exp.rows):
-        v = symbolic(got[i, 0], exp[i, 0], domains=domains, called=case.calls["main"].show,
-                     seed=case.data["seed"] + i, what=f"entry {i} of the result",
-                     alternatives={k: w[i, 0] for k, w in case.data["wrong"].items()})
-        if not v.passed:
-            return v
-    return Verdict(True, "y + Sigma score(y), entry by entry")
+    return all_pass((symbolic(got[i, 0], exp[i, 0], domains=domains, called=case.calls["main"].show,
+                              seed=case.data["seed"] + i, what=f"entry {i} of the result",
+                              alternatives={k: w[i, 0] for k, w in case.data["wrong"].items()})
+                     for i in range(exp.rows)), Verdict(True, "y + Sigma score(y), entry by entry"))
 
 
 # --------------------------------------------------------------------------- score
@@ -148,13 +145,11 @@ def build_score_mixture(rng: np.random.Generator) -> Case:
 def judge_score(case: Case, values: dict) -> Verdict:
     got = as_expr_list(values["main"], 2, "score's result")
     domains = {xi: (-1.5, 1.5) for xi in X}
-    for i, (g, e) in enumerate(zip(got, case.data["expected"])):
-        v = symbolic(g, e, domains=domains, called=case.calls["main"].show, seed=case.data["seed"] + i,
-                     what=f"component {i} (d/dx{i + 1} log p)",
-                     alternatives={k: w[0][i] for k, w in case.data["wrong"].items()})
-        if not v.passed:
-            return v
-    return Verdict(True, "matches d/dx_i log p for both components")
+    return all_pass((symbolic(g, e, domains=domains, called=case.calls["main"].show, seed=case.data["seed"] + i,
+                              what=f"component {i} (d/dx{i + 1} log p)",
+                              alternatives={k: w[0][i] for k, w in case.data["wrong"].items()})
+                     for i, (g, e) in enumerate(zip(got, case.data["expected"]))),
+                    Verdict(True, "matches d/dx_i log p for both components"))
 
 
 def _tweedie(n: int, k: int, full: bool):

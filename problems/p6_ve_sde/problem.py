@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from grader import wire
-from grader.checks import Reject, as_expr, symbolic, value_at
+from grader.checks import Reject, all_pass, as_expr, symbolic, value_at
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict
 
 T = sp.Symbol("t", positive=True)
@@ -72,12 +72,10 @@ def build_rho(rng: np.random.Generator) -> Case:
 
 
 def judge_rho(case: Case, values: dict) -> Verdict:
-    for name, (ref, wrong) in case.data["refs"].items():
-        v = symbolic(values[name], ref, domains={T: DOMAINS[T]}, called=case.calls[name].show,
-                     seed=case.data["seed"], alternatives=wrong, what=f"rho for the {name} schedule")
-        if not v.passed:
-            return v
-    return Verdict(True, "rho = sqrt(d sigma_t^2 / dt) for the linear, geometric and square-root schedules")
+    return all_pass((symbolic(values[name], ref, domains={T: DOMAINS[T]}, called=case.calls[name].show,
+                              seed=case.data["seed"], alternatives=wrong, what=f"rho for the {name} schedule")
+                     for name, (ref, wrong) in case.data["refs"].items()),
+                    Verdict(True, "rho = sqrt(d sigma_t^2 / dt) for the linear, geometric and square-root schedules"))
 
 
 def build_density(rng: np.random.Generator) -> Case:

@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from grader import wire
-from grader.checks import Reject, as_array, as_expr, numeric, symbolic
+from grader.checks import Reject, all_pass, as_array, as_expr, numeric, symbolic
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
 from problems.p7_reverse_sde import model
 
@@ -124,16 +124,15 @@ def judge_symbolic(case: Case, values: dict) -> Verdict:
     f, g, s, _ = model.symbolic(case.data["m0"], X, T)
     called, seed = case.calls["main"].show, case.data["seed"]
     wrong = {name: drift_formula(f, g**2, s, LAM, **kw) for name, kw in DRIFT_MISTAKES.items()}
-    v = symbolic(drift, drift_formula(f, g**2, s, LAM), domains=DOMAINS, called=called, seed=seed,
-                 alternatives=wrong, what="drift(x, t)")
-    if not v.passed:
-        return v
-    v = symbolic(sp.expand(diff**2), (1 - LAM) * g**2, domains=DOMAINS, called=called, seed=seed,
-                 alternatives={"(1 - lam) g instead of sqrt(1 - lam) g": (1 - LAM) ** 2 * g**2},
-                 what="diffusion(t)^2")
-    if not v.passed:
-        return v
-    return Verdict(True, "drift = f - (1 - lam/2) g^2 score and diffusion^2 = (1 - lam) g^2, symbolically")
+    checks = (
+        lambda: symbolic(drift, drift_formula(f, g**2, s, LAM), domains=DOMAINS, called=called, seed=seed,
+                         alternatives=wrong, what="drift(x, t)"),
+        lambda: symbolic(sp.expand(diff**2), (1 - LAM) * g**2, domains=DOMAINS, called=called, seed=seed,
+                         alternatives={"(1 - lam) g instead of sqrt(1 - lam) g": (1 - LAM) ** 2 * g**2},
+                         what="diffusion(t)^2"),
+    )
+    return all_pass((check() for check in checks),
+                    Verdict(True, "drift = f - (1 - lam/2) g^2 score and diffusion^2 = (1 - lam) g^2, symbolically"))
 
 
 def judge_marginals(case: Case, values: dict) -> Verdict:
