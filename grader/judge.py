@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import select
 import signal
 import threading
@@ -94,6 +95,19 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
                               f"{str(err)[:200]}); if your answer looks right, report this")
 
 
+JUDGE_MEMORY = 2 << 30  # bytes a judge worker may add to what it inherits
+
+
+def _cap_memory() -> None:
+    """A returned expression built to blow up sympy costs its probe, not the machine's memory."""
+    try:
+        with open("/proc/self/statm") as fh:
+            size = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (size + JUDGE_MEMORY, size + JUDGE_MEMORY))
+    except (OSError, ValueError):
+        pass
+
+
 def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
                    outcomes: Mapping[str, Outcome]) -> tuple[dict[str, Verdict], Probe | None]:
     r, w = os.pipe()
@@ -101,6 +115,7 @@ def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
         pid = os.fork()
     if pid == 0:  # trusted worker: judge in order, one JSON line per verdict
         os.close(r)
+        _cap_memory()
         try:
             for probe in pending:
                 verdict = judge_probe(probe, cases[probe.id], outcomes)
