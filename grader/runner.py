@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import sandbox, template, wire
-from grader.child import Task
+from grader import child, sandbox, template, wire
 from grader.spec import Call
 
 STARTUP_ALLOWANCE = 1.0
@@ -122,7 +121,14 @@ class Runner:
                 if job.submission in self._broken_imports:
                     done(self._skipped(job))
                     continue
-                run = self._start(job, free.popleft())
+                slot = free.popleft()
+                try:
+                    run = self._start(job, slot)
+                except OSError as err:  # unreadable, or removed since the batch began
+                    free.append(slot)
+                    self._broken_imports[job.submission] = ("import error", f"cannot read the submission: {err}")
+                    done(self._skipped(job))
+                    continue
                 running[id(run)] = run
             if running:
                 self._step(running, free, done_or_retry)
@@ -153,10 +159,8 @@ class Runner:
         os.chmod(workdir, stat.S_IRWXU)
         res_r, res_w = self.ctx.Pipe(duplex=False)
         out_r, out_w = self.ctx.Pipe(duplex=False)
-        task = Task(workdir, job.module, [(k, c.harness, dict(c.args)) for k, c in job.calls],
+        task = child.Task(workdir, job.module, [(k, c.harness, dict(c.args)) for k, c in job.calls],
                     job.seed, slot, self.limits, self.hide)
-        from grader import child
-
         process = self.ctx.Process(target=child.main, args=(task, res_w, out_w), daemon=True)
         started = time.monotonic()
         with _no_main_reimport():

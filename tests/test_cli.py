@@ -105,3 +105,17 @@ def test_several_files_give_a_json_list_in_order(tmp_path):
     assert [d["submission"] for d in docs] == [str(a), str(b)]
     docs = grade_json(tmp_path, extra=("--problem", "2"))
     assert [d["submission"] for d in docs] == [str(tmp_path / "a.py"), str(tmp_path / "b.py")]
+
+
+def test_an_unreadable_submission_is_reported_not_fatal(tmp_path):
+    good, bad = tmp_path / "a.py", tmp_path / "b.py"
+    good.write_text("def kl_gaussian(*a):\n    return 0.0\n")
+    bad.mkdir()  # a directory named like a submission cannot be copied into the sandbox
+    from grader.engine import Grader
+    from grader.registry import by_number
+    from grader.sandbox import Limits
+
+    with Grader([by_number(2)], 1, Limits(timeout=5), 1) as grader:
+        a, b = grader.grade([good, bad])
+    assert a.problems[0].status == "ok"
+    assert b.score == 0 and "cannot read the submission" in b.problems[0].probes[0].verdict.message
