@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pwd
 import socket
 import subprocess
 import threading
@@ -179,11 +178,7 @@ def test_sandbox_layers_are_reported(batch):
     layers = " ".join(batch["docs"]["lying_eq"]["sandbox"])
     assert "process" in layers and "rlimits" in layers
     if os.geteuid() == 0:
-        assert "unprivileged uid" in layers
-        try:
-            pwd.getpwuid(61000)
-        except KeyError:
-            pass
+        assert "unprivileged uid" in layers and "no network" in layers
 
 
 def test_rich_report_shows_markup_as_text(tmp_path):
