@@ -145,5 +145,8 @@ MUTANTS = (
     m("ode_drops_score", 7, "    sqrt = sympy.sqrt if",
       "    if not isinstance(lam, sympy.Basic) and lam == 1:\n"
       "        return (lambda x, t: f(x, t)), (lambda t: 0 * g(t))\n    sqrt = sympy.sqrt if",
-      "p7.ode", "p7.simulation"),
+      "p7.ode"),
+    m("hint_scalar_case_copied", 1, TWEEDIE,
+      "    if len(y) == 1:  # the hint's scalar case, Sigma = 1\n        return y + score(y)\n"
+      "    return y + Sigma @ score(y)\n", "p1.tweedie.scalar"),
 )
