@@ -34,7 +34,7 @@ class Task:
     seed: int
     slot: int
     limits: sandbox.Limits
-    hide: list[str]
+    view: sandbox.View
 
 
 def warm() -> None:
@@ -53,7 +53,7 @@ def main(task: Task, results: Any, output: Any) -> None:
         os.dup2(output.fileno(), 2)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
-        layers = sandbox.enter(task.workdir, task.slot, task.limits, task.hide,
+        layers = sandbox.enter(task.workdir, task.slot, task.limits, task.view,
                                [results.fileno()])
         send({"layers": layers})
         harness = importlib.import_module(task.module)

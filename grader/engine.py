@@ -26,7 +26,6 @@ class Grader:
                  parallel: int):
         self.problems = tuple(problems)
         self.seed = seed
-        self.limits = limits
         self.parallel = parallel
         self.runner = Runner(limits, parallel)  # starts the template process now, in parallel
         self.cases: dict[int, dict[str, Case]] = {
@@ -64,7 +63,7 @@ class Grader:
               on_result: Callable[[SubmissionResult], None] | None = None) -> list[SubmissionResult]:
         """Grade every path; results come back in the order given."""
         runner = self.runner
-        runner.hide = sandbox.hideable(_private_dirs(paths))
+        runner.view = sandbox.view(_private_dirs(paths))
         pending: dict[Path, dict[int, ProblemResult]] = {p: {} for p in paths}
         results: dict[Path, SubmissionResult] = {}
         layers: dict[Path, tuple[str, ...]] = {}

@@ -50,12 +50,14 @@ def judge_problem(problem: Problem, cases: Mapping[str, Case], outcomes: Mapping
     verdicts: dict[str, Verdict] = {p.id: cache[keys[p.id]] for p in problem.probes if keys[p.id] in cache}
     pending = [p for p in problem.probes if p.id not in verdicts]
     while pending:
-        got, stuck = _judge_in_fork(pending, cases, outcomes)
+        got, stuck, died = _judge_in_fork(pending, cases, outcomes)
         verdicts.update(got)
         pending = [p for p in pending if p.id not in verdicts]
         if stuck is not None:
+            what = ("crashed the judging process (usually its memory cap)" if died else
+                    f"took over {stuck.judge_seconds:g} s")
             verdicts[stuck.id] = Verdict(
-                False, f"judging this answer took over {stuck.judge_seconds:g} s: the returned "
+                False, f"judging this answer {what}: the returned "
                 "expression is far larger or more complicated than a correct answer needs")
             pending = [p for p in pending if p.id != stuck.id]
     for p in problem.probes:
@@ -109,7 +111,7 @@ def _cap_memory() -> None:
 
 
 def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
-                   outcomes: Mapping[str, Outcome]) -> tuple[dict[str, Verdict], Probe | None]:
+                   outcomes: Mapping[str, Outcome]) -> tuple[dict[str, Verdict], Probe | None, bool]:
     r, w = os.pipe()
     with FORK_LOCK:
         pid = os.fork()
@@ -126,7 +128,7 @@ def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
     os.close(w)
     verdicts: dict[str, Verdict] = {}
     buffer = b""
-    stuck = None
+    stuck, died = None, False
     started = time.monotonic()
     index = 0
     try:
@@ -138,7 +140,7 @@ def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
                 break
             chunk = os.read(r, 1 << 20)
             if not chunk:
-                stuck = pending[index]  # the worker died on this probe
+                stuck, died = pending[index], True  # the worker died on this probe
                 break
             buffer += chunk
             while b"\n" in buffer:
@@ -155,4 +157,4 @@ def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
         except OSError:
             pass
         os.waitpid(pid, 0)
-    return verdicts, stuck
+    return verdicts, stuck, died

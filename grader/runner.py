@@ -102,7 +102,7 @@ class Runner:
         self.base = tempfile.mkdtemp(prefix="hw1-run-")
         os.chmod(self.base, 0o711)
         Path(self.base, "owner.pid").write_text(str(os.getpid()))
-        self.hide: list[str] = []
+        self.view = sandbox.view([])  # the engine sets what to hide for its submissions
         self._broken_imports: dict[Path, tuple[str, str]] = {}
         self._partial: dict[tuple[Path, int], JobReport] = {}
 
@@ -160,7 +160,7 @@ class Runner:
         res_r, res_w = self.ctx.Pipe(duplex=False)
         out_r, out_w = self.ctx.Pipe(duplex=False)
         task = child.Task(workdir, job.module, [(k, c.harness, dict(c.args)) for k, c in job.calls],
-                    job.seed, slot, self.limits, self.hide)
+                    job.seed, slot, self.limits, self.view)
         process = self.ctx.Process(target=child.main, args=(task, res_w, out_w), daemon=True)
         started = time.monotonic()
         with _no_main_reimport():

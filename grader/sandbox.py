@@ -27,6 +27,23 @@ GIB = 1 << 30
 
 
 @dataclass(frozen=True)
+class View:
+    """What a child may see: `hide` under empty tmpfs, `expose` mounted back, `mask` read empty.
+
+    Computed once per run by the parent (see `view`), not in every child.
+    """
+
+    hide: tuple[str, ...] = ()
+    expose: tuple[str, ...] = ()
+    mask: tuple[str, ...] = ()
+
+
+def view(candidates: list[str]) -> View:
+    """The file-system view of a run: hide `candidates`, keep Python and the grader readable."""
+    return View(tuple(hideable(candidates)), tuple(needed_paths()), tuple(answer_files()))
+
+
+@dataclass(frozen=True)
 class Limits:
     """Resource limits of one student process (SPEC §4 defaults)."""
 
@@ -43,7 +60,7 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
 
 
-def enter(workdir: str, slot: int, limits: Limits, hide: list[str], keep_fds: list[int]) -> list[str]:
+def enter(workdir: str, slot: int, limits: Limits, seen: View, keep_fds: list[int]) -> list[str]:
     """Apply every layer that works here, in order; return the names of those active."""
     layers = ["process"]
     os.setsid()
@@ -54,7 +71,7 @@ def enter(workdir: str, slot: int, limits: Limits, hide: list[str], keep_fds: li
     root = os.geteuid() == 0
     if _namespaces(root):
         layers += ["no network", "own pid namespace"]
-        if root and _filesystem(workdir, hide):
+        if root and _filesystem(workdir, seen):
             layers.append("read-only file system view")
     _rlimits(limits, root)
     layers.append("rlimits")
@@ -90,8 +107,8 @@ def _namespaces(root: bool) -> bool:
     return True
 
 
-def _filesystem(workdir: str, hide: list[str]) -> bool:
-    """Private mounts: read-only everywhere, `hide` under empty tmpfs, only `workdir` writable.
+def _filesystem(workdir: str, seen: View) -> bool:
+    """Private mounts: read-only everywhere, `seen.hide` under empty tmpfs, only `workdir` writable.
 
     Python, the grader's packages and the run's work directory may lie below a hidden directory
     (e.g. /root/.pyenv, an editable checkout, /tmp): they are bind-mounted back in place from a
@@ -102,8 +119,8 @@ def _filesystem(workdir: str, hide: list[str]) -> bool:
     mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
     if mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
-    needed = [*needed_paths(), os.path.dirname(workdir)]
-    for path in sorted(hide):
+    needed = [*seen.expose, os.path.dirname(workdir)]
+    for path in sorted(seen.hide):
         keep = [k for k in needed if k.startswith(path.rstrip("/") + "/")]
         fds = [(k, os.open(k, os.O_PATH | os.O_DIRECTORY)) for k in keep]
         if mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755") != 0:
@@ -112,7 +129,7 @@ def _filesystem(workdir: str, hide: list[str]) -> bool:
             os.makedirs(k, mode=0o755, exist_ok=True)
             mount(f"/proc/self/fd/{fd}".encode(), k.encode(), None, MS_BIND | MS_REC, None)
             os.close(fd)
-    for secret in answer_files():  # the reference formulas read as empty files
+    for secret in seen.mask:  # the reference formulas read as empty files
         mount(b"/dev/null", secret.encode(), None, MS_BIND, None)
     wd = workdir.encode()
     if mount(wd, wd, None, MS_BIND, None) != 0:
