@@ -7,7 +7,7 @@ Tolerance: |got − ref| ≤ 1e-8·|ref| + 1e-10 elementwise (inputs are O(1); f
 a 4×4 solve is ~1e-14).
 
 score: the reference is sympy's diff of log p; comparison is layered (structure, values at 8
-random points to 1e-8 relative, then simplify).
+random points to 1e-8 relative).
 """
 
 from __future__ import annotations

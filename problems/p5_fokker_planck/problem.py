@@ -3,7 +3,7 @@
 Reference: the residual ∂_t p + Σ_i ∂_i(f_i p) − (ρ²/2) Σ_i ∂_i² p, built with sympy on the
 trusted side. Comparison is layered (checks.symbolic): structure, then values at 8 random
 points (x in [-1.5, 1.5], t in [0.2, 2]) evaluated to 30 digits and compared to 1e-8 relative
-(absolute 1e-13 where the expected residual is 0), then simplify to upgrade to "proved".
+(absolute 1e-13 where the expected residual is 0).
 Two probes use exact solutions (residual identically 0): they accept any residual that vanishes
 on solutions; the other two fix the sign and scale convention of SPEC 2.5.
 """

@@ -2,7 +2,7 @@
 
 References: drift = f - (1 - lam/2) g^2 score and diffusion^2 = (1 - lam) g^2 (either sign of
 the diffusion is accepted: only its square enters the law). Numeric probes: 1e-9 relative +
-1e-12 absolute. Symbolic probes: checks.symbolic (values at random x, t, lam <= 1, then simplify).
+1e-12 absolute. Symbolic probes: checks.symbolic (values at random x, t, lam <= 1).
 
 Property probes:
 - marginals: with the student's drift b and diffusion s (symbolic lam), the reverse-time
