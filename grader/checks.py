@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from grader.evaluate import DIGITS, Unsupported, fast_value
 from grader.spec import Verdict
 
 ALIGNED = 1e-6  # two arrays "match" a diagnosis when they agree to this relative tolerance
@@ -214,15 +215,23 @@ def sample_points(domains: Mapping[sympy.Symbol, tuple[float, float]], n: int,
 def value_at(expr: sympy.Basic, point: Mapping[sympy.Symbol, float]) -> complex | None:
     """Numeric value of `expr` at `point` (30 digits); None where it is not a finite number."""
     try:
-        e = expr
-        if e.has(sympy.Derivative, sympy.Integral, sympy.Sum, sympy.Product):
-            e = e.doit()
-        e = e.xreplace({s: sympy.Float(v, 30) for s, v in point.items()})
-        z = complex(e.evalf(30))
+        try:
+            z = fast_value(expr, point)
+        except Unsupported:
+            z = _evalf_value(expr, point)
     except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError,
             RecursionError, ArithmeticError):
         return None
     return z if math.isfinite(z.real) and math.isfinite(z.imag) else None
+
+
+def _evalf_value(expr: sympy.Basic, point: Mapping[sympy.Symbol, float]) -> complex:
+    """sympy's own evaluation, for trees with nodes outside the fast walker's whitelist."""
+    e = expr
+    if e.has(sympy.Derivative, sympy.Integral, sympy.Sum, sympy.Product):
+        e = e.doit()
+    e = e.xreplace({s: sympy.Float(v, DIGITS) for s, v in point.items()})
+    return complex(e.evalf(DIGITS))
 
 
 def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[float, float]],
