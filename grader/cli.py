@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 
 from grader import registry, sandbox
-from grader.explain import explain_problem, problems_table, template_text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Autograder for Homework 1 (generative models).")
@@ -76,7 +75,7 @@ def grade(
     """Grade one or many submissions."""
     from grader import template
 
-    template.context()  # the child template warms up while the rest of the grader loads
+    template.context()  # started already by grader.launch; here for callers of grader.cli alone
     from grader.batch import grade_batch
     from grader.report import render, render_batch, to_gradescope
 
@@ -115,12 +114,16 @@ def grade(
 @app.command("list")
 def list_problems() -> None:
     """Table of the problems: number, title, points, functions, probes."""
+    from grader.explain import problems_table
+
     Console().print(problems_table(registry.all_problems()))
 
 
 @app.command()
 def explain(number: Annotated[int, typer.Argument(help="problem number")]) -> None:
     """Statement, functions to write, probes, common mistakes and notes of problem N."""
+    from grader.explain import explain_problem
+
     try:
         problem = registry.by_number(number)
     except KeyError:
@@ -132,6 +135,8 @@ def explain(number: Annotated[int, typer.Argument(help="problem number")]) -> No
 def template(path: Annotated[Path, typer.Argument(help="where to write it")] = Path("submission.py"),
              force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False) -> None:
     """Write a starter submission with every function stubbed."""
+    from grader.explain import template_text
+
     if path.exists() and not force:
         raise UsageProblem(f"{path} exists (use --force to overwrite)")
     try:

@@ -50,7 +50,7 @@ requires-python = ">=3.10"
 dependencies = ["typer>=0.12", "rich>=13", "numpy>=1.24", "sympy>=1.12"]
 
 [project.scripts]
-hw1 = "grader.cli:main"
+hw1 = "grader.launch:main"
 
 [tool.setuptools.packages.find]
 include = ["grader*", "problems*"]

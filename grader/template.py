@@ -2,7 +2,8 @@
 
 It is spawned fresh (never forked from the grader), imports numpy, sympy and the harnesses,
 warms sympy's caches, and never computes or loads a reference. Starting it is cheap and
-idempotent; the CLI starts it first thing so that it warms up while the grader imports.
+idempotent; `hw1 grade` starts it before anything else (grader/launch.py) so that it warms up
+while the grader imports.
 """
 
 import multiprocessing as mp

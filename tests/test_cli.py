@@ -1,6 +1,9 @@
 """The command line of SPEC §1: exit codes, one-line errors, formats, reproducibility."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +122,20 @@ def test_an_unreadable_submission_is_reported_not_fatal(tmp_path):
         a, b = grader.grade([good, bad])
     assert a.problems[0].status == "ok"
     assert b.score == 0 and "cannot read the submission" in b.problems[0].probes[0].verdict.message
+
+
+def test_student_processes_never_load_the_cli(tmp_path):
+    """Run as the `hw1` console script, multiprocessing would re-import the script (typer, rich,
+    the CLI) in the template and every child unless told not to: slower, and more to attack."""
+    script = Path(sys.executable).with_name("hw1")
+    if not script.is_file():
+        pytest.skip("no hw1 console script beside this Python")
+    sub = tmp_path / "probe_modules.py"
+    sub.write_text("import sys\n\ndef kl_gaussian(mu0, sigma0, mu1, sigma1):\n"
+                   "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+                   "('typer', 'click', 'rich', 'pydantic', 'grader.cli'))\n"
+                   "    raise RuntimeError('loaded: ' + (','.join(loaded) or 'none'))\n")
+    proc = subprocess.run([str(script), "grade", str(sub), "-p", "2", "--format", "json"], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+    messages = [pr["message"] for pr in json.loads(proc.stdout)["problems"][0]["probes"]]
+    assert messages and all("RuntimeError: loaded: none" in m for m in messages), messages
