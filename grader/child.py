@@ -38,10 +38,9 @@ class Task:
 
 
 def warm() -> None:
-    """Fill sympy's caches once in the template so that each child starts fast."""
+    """One-time set-up work done once in the template instead of in every child."""
     x, t = sympy.symbols("x t", real=True)
-    e = sympy.exp(-x**2 / (2 * t)) / sympy.sqrt(2 * sympy.pi * t)
-    sympy.simplify(sympy.diff(e, t) - sympy.diff(e, x, 2) / 2)
+    sympy.simplify(sympy.exp(x) * 2 / x + sympy.sqrt(t) / t)  # a first simplify costs ~0.09 s more
     np.linalg.solve(np.eye(3) * 2.0, np.ones(3))
     np.random.seed(0)  # numpy 2 imports numpy.random lazily: 14 ms in every child otherwise
 

@@ -52,9 +52,10 @@ class Grader:
         self.close()
 
     def jobs(self, path: Path) -> list[Job]:
-        """One job per problem of one submission."""
+        """One job per problem of one submission, costliest first: the short ones fill the gaps
+        at the end instead of a long one running alone (results keep the problems' order)."""
         out = []
-        for p in self.problems:
+        for p in sorted(self.problems, key=lambda p: -p.cost):
             calls = calls_of(list(self.cases[p.number].values()))
             out.append(Job(path, p.number, p.harness, tuple(calls.items()), self.seed))
         return out

@@ -47,7 +47,7 @@ build-backend = "setuptools.build_meta"
 name = "hw1"
 version = "%(version)s"
 requires-python = ">=3.10"
-dependencies = ["typer>=0.12", "rich>=13", "numpy>=1.24", "sympy>=1.12"]
+dependencies = ["typer>=0.12,<0.25", "rich>=13", "numpy>=1.24", "sympy>=1.12"]
 
 [project.scripts]
 hw1 = "grader.launch:main"

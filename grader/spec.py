@@ -132,6 +132,7 @@ class Problem:
     notes: tuple[str, ...] = ()
     stubs: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    cost: float = 0.1  # rough seconds to run and judge a correct answer; costlier problems start first
 
     def check(self) -> None:
         """Raise if the declared points do not add up or ids are not unique."""

@@ -133,6 +133,7 @@ PROBES = (
 
 PROBLEM = Problem(
     number=5,
+    cost=0.4,  # seconds to run and judge the reference: calls 0.18 s (sympy diff), references 0.1 s
     title="Fokker-Planck equation",
     points=15,
     functions=(Function(

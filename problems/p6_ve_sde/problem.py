@@ -157,6 +157,7 @@ PROBES = (
 
 PROBLEM = Problem(
     number=6,
+    cost=0.15,  # seconds to run and judge the reference: student calls 0.02 s, judging 0.06 s (quadrature, diff)
     title="The variance-exploding SDE",
     points=10,
     functions=(

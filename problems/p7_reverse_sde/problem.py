@@ -208,6 +208,7 @@ PROBES = (
 
 PROBLEM = Problem(
     number=7,
+    cost=0.25,  # seconds to run and judge the reference: student calls 0.07 s (a simulation), judging 0.09 s
     title="The family of reverse-time SDEs",
     points=15,
     functions=(Function(
