@@ -34,9 +34,10 @@ class Grader:
         self._complete: set[int] = set()
         self._locks = {p.number: threading.Lock() for p in self.problems}
         self.verdicts: dict = {}  # answer digest -> verdict, shared by the whole batch
+        self._shared = True  # compute references in this process, once for all submissions
 
     def complete_cases(self, number: int) -> None:
-        """Compute a problem's expensive references (once), when it is first judged."""
+        """Compute a problem's expensive references (once), when it is first judged in a batch."""
         with self._locks[number], FORK_LOCK:
             if number not in self._complete:
                 self.cases[number] = {k: c.complete() for k, c in self.cases[number].items()}
@@ -65,6 +66,9 @@ class Grader:
         """Grade every path; results come back in the order given."""
         runner = self.runner
         runner.view = sandbox.view(_private_dirs(paths))
+        # Several submissions share references computed once here; for one, each judge worker
+        # computes its problem's own, in parallel and without holding FORK_LOCK in this process.
+        self._shared = len(set(paths)) > 1 or bool(self._complete)
         pending: dict[Path, dict[int, ProblemResult]] = {p: {} for p in paths}
         results: dict[Path, SubmissionResult] = {}
         layers: dict[Path, tuple[str, ...]] = {}
@@ -84,8 +88,9 @@ class Grader:
                     on_result(results[path])
 
         # Each judgement runs in its own bounded fork (judge.py); a thread only waits for it, so
-        # problems are judged in parallel while the next children run.
-        with ThreadPoolExecutor(max_workers=max(2, self.parallel)) as pool:
+        # problems are judged in parallel while the next children run (a thread per problem, so
+        # that no judgement queues behind another's references).
+        with ThreadPoolExecutor(max_workers=max(2, self.parallel) + len(self.problems)) as pool:
             futures = []
             done = lambda report: futures.append(pool.submit(lambda r=report: judged(r, self._judge(r))))
             runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done)
@@ -95,7 +100,8 @@ class Grader:
 
     def _judge(self, report: JobReport) -> ProblemResult:
         p = next(p for p in self.problems if p.number == report.job.problem)
-        self.complete_cases(p.number)
+        if self._shared:
+            self.complete_cases(p.number)
         probes = judge_problem(p, self.cases[p.number], report.outcomes, self.verdicts)
         return ProblemResult(p.number, p.title, p.points, probes, report.status, report.output, report.seconds)
 

@@ -120,7 +120,7 @@ def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
         _cap_memory()
         try:
             for probe in pending:
-                verdict = judge_probe(probe, cases[probe.id], outcomes)
+                verdict = judge_probe(probe, cases[probe.id].complete(), outcomes)  # no-op if done
                 line = json.dumps({"id": probe.id, **asdict(verdict)}) + "\n"
                 os.write(w, line.encode())
         finally:

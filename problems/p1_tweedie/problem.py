@@ -88,14 +88,16 @@ def judge_tweedie(case: Case, values: dict) -> Verdict:
 def build_symbolic(rng: np.random.Generator) -> Case:
     n = 2
     y, g, s = symbols(n)
-    expected = sympy.Matrix(y) + sympy.Matrix(s) * sympy.Matrix(g)
     show = ("tweedie_mean(y=ImmutableMatrix([y1, y2]), Sigma=Matrix([[s11, s12], [s12, s22]]), "
             "score=lambda y: ImmutableMatrix([g1, g2]))")
-    wrong = {"sign flipped on the score term": sympy.Matrix(y) - sympy.Matrix(s) * sympy.Matrix(g),
-             "Sigma^-1 used where Sigma belongs": sympy.Matrix(y) + sympy.Matrix(s).inv() * sympy.Matrix(g)}
+
+    def later() -> dict:  # computed in the judge worker (or once for a whole batch)
+        Y, S, G = sympy.Matrix(y), sympy.Matrix(s), sympy.Matrix(g)
+        return {"expected": Y + S * G, "wrong": {"sign flipped on the score term": Y - S * G,
+                                                 "Sigma^-1 used where Sigma belongs": Y + S.inv() * G}}
+
     return Case({"main": Call("tweedie_symbolic", {"n": n}, show)},
-                {"expected": expected, "wrong": wrong, "symbols": [*y, *g, *{x for r in s for x in r}],
-                 "seed": int(rng.integers(2**31))})
+                {"symbols": [*y, *g, *{x for r in s for x in r}], "seed": int(rng.integers(2**31))}, later=later)
 
 
 def judge_symbolic(case: Case, values: dict) -> Verdict:
@@ -113,17 +115,18 @@ X = [sympy.Symbol("x1", real=True), sympy.Symbol("x2", real=True)]
 
 
 def score_case(rng: np.random.Generator, density: sympy.Expr, label: str) -> Case:
-    log = sympy.log(density)
-    expected = [sympy.diff(log, xi) for xi in X]
     call = Call("score_symbolic", {"p": wire.encode(density), "x": [wire.encode(xi) for xi in X]},
                 f"score(p={sympy.sstr(density)}, x=[x1, x2])")
-    wrong = {
-        "returned grad p instead of grad log p": [[sympy.diff(density, xi) for xi in X]],
-        "sign flipped (grad of -log p)": [[-e for e in expected]],
-        "the components are in the wrong order": [expected[::-1]],
-    }
-    return Case({"main": call}, {"expected": expected, "wrong": wrong, "label": label,
-                                 "seed": int(rng.integers(2**31))})
+
+    def later() -> dict:  # computed in the judge worker (or once for a whole batch)
+        expected = [sympy.diff(sympy.log(density), xi) for xi in X]
+        return {"expected": expected, "wrong": {
+            "returned grad p instead of grad log p": [[sympy.diff(density, xi) for xi in X]],
+            "sign flipped (grad of -log p)": [[-e for e in expected]],
+            "the components are in the wrong order": [expected[::-1]],
+        }}
+
+    return Case({"main": call}, {"label": label, "seed": int(rng.integers(2**31))}, later=later)
 
 
 def build_score_gaussian(rng: np.random.Generator) -> Case:

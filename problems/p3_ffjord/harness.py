@@ -3,12 +3,12 @@
 import numpy as np
 
 from grader.harnesslib import need
-from problems.p3_ffjord.model import TanhModel, rk4
+from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
 
 def odeint(rhs, y0, s0, s1):
-    """The integrator students may use: RK4, 160 steps (error about 1e-8 here)."""
-    return rk4(rhs, y0, float(s0), float(s1), steps=160)
+    """The integrator students may use: RK4 with fixed steps (error well below 1e-8 here)."""
+    return rk4(rhs, y0, float(s0), float(s1), steps=ODEINT_STEPS)
 
 
 def ffjord(sub, X, theta, nu, tau, latent_mean, latent_var):

@@ -63,7 +63,11 @@ class TanhModel:
         return -(np.asarray(z, dtype=float) - self.m) / self.v
 
 
-def rk4(rhs, y0, s0: float, s1: float, steps: int = 160):
+ODEINT_STEPS = 80  # the integrator handed to students: the reference solution stays within 1.4% of the
+# tolerance over 20 seeds (0.8% with 160 steps); SPEC promises ~1e-8
+
+
+def rk4(rhs, y0, s0: float, s1: float, steps: int = ODEINT_STEPS):
     """Classical Runge-Kutta with fixed steps: the value at s1 of dy/ds = rhs(y, s)."""
     y = np.array(y0, dtype=float)
     h = (s1 - s0) / steps

@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.checks import as_array, as_float, numeric
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
-from problems.p3_ffjord.model import TanhModel, rk4
+from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
 D = 3
 UNBIASED_D = 2
@@ -76,7 +76,7 @@ def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.n
                     mistake: str) -> np.ndarray:
     """The gradient a student gets with one specific mistake in the adjoint system."""
     D, P = model.D, model.P
-    z0 = rk4(lambda z, s: model.f(z, theta, s), X, 1.0, 0.0, 160)
+    z0 = rk4(lambda z, s: model.f(z, theta, s), X, 1.0, 0.0, ODEINT_STEPS)
     sign = -1.0 if mistake == "sign" else 1.0
 
     def rhs(y, s):
@@ -90,7 +90,7 @@ def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.n
         return np.concatenate([model.f(z, theta, s), da, db])
 
     y0 = np.concatenate([z0, model.grad_log_pz(z0), np.zeros(P)])
-    return rk4(rhs, y0, 0.0, 1.0, 160)[2 * D:]
+    return rk4(rhs, y0, 0.0, 1.0, ODEINT_STEPS)[2 * D:]
 
 
 GRAD_MISTAKES = {
@@ -114,7 +114,7 @@ def make_call(sc: dict, nu: np.ndarray) -> Call:
     model = (f"<tanh model, D={d}, P={d * d + d}, tau={sc['tau']:g}, "
              f"latent N({np.round(sc['mean'], 4).tolist()}, diag {np.round(sc['var'], 4).tolist()})>")
     return Call("ffjord", args, show_call("ffjord_logp_grad", X=sc["X"], theta=sc["theta"], nu=nu,
-                                          model=model, odeint="<RK4, 160 steps>"))
+                                          model=model, odeint=f"<RK4, {ODEINT_STEPS} steps>"))
 
 
 def model_of(sc: dict) -> TanhModel:
