@@ -156,3 +156,15 @@ def test_p7_model_marginals_solve_the_forward_equations():
     m, v = p7model.mean(m0, t, sp.exp), p7model.var(t)
     assert sp.simplify(sp.diff(m, t) - (-m + t)) == 0
     assert sp.simplify(sp.diff(v, t) - (-2 * v + p7model.g2(t))) == 0
+
+
+def test_p7_marginal_derivatives_by_hand_match_sympy():
+    x, t = sp.Symbol("x", real=True), sp.Symbol("t", positive=True)
+    m0 = sp.Rational(3, 4)
+    p, pt, px, pxx = p7model.marginal_derivatives(m0, x, t)
+    assert p == p7model.symbolic(m0, x, t)[3]
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        at = {x: float(rng.uniform(-2, 2)), t: float(rng.uniform(0.1, 2))}
+        for mine, exact in ((pt, sp.diff(p, t)), (px, sp.diff(p, x)), (pxx, sp.diff(p, x, 2))):
+            assert abs(complex((mine - exact).evalf(30, subs=at))) < 1e-25
