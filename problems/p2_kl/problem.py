@@ -83,12 +83,15 @@ def build_monte_carlo(rng: np.random.Generator) -> Case:
     s0, s1 = _scale_pair(rng)
     mu0 = rng.normal(size=1)
     mu1 = mu0.copy()
-    x = mu0 + s0 * rng.standard_normal(MC_SAMPLES)
-    logratio = (-(x - mu0) ** 2 / (2 * s0**2) - np.log(s0)) - (-(x - mu1) ** 2 / (2 * s1**2)
-                                                                 - np.log(s1))
-    se = float(logratio.std(ddof=1) / np.sqrt(MC_SAMPLES))
+    sample_seed = int(rng.integers(2**63))
+
+    def later() -> dict:  # the samples are drawn in the judge worker (or once for a whole batch)
+        x = mu0 + s0 * np.random.default_rng(sample_seed).standard_normal(MC_SAMPLES)
+        logratio = (-(x - mu0) ** 2 / (2 * s0**2) - np.log(s0)) - (-(x - mu1) ** 2 / (2 * s1**2) - np.log(s1))
+        return {"expected": float(logratio.mean()), "se": float(logratio.std(ddof=1) / np.sqrt(MC_SAMPLES))}
+
     case = _case(mu0, s0, mu1, s1)
-    return Case(case.calls, {**case.data, "expected": float(logratio.mean()), "se": se})
+    return Case(case.calls, case.data, later=later)
 
 
 def judge_exact(case: Case, values: dict) -> Verdict:
