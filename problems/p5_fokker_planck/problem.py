@@ -29,11 +29,9 @@ def residual(p: sp.Expr, f: list, rho: sp.Expr, x: list, scale_div: int = 1, rho
              diffusion_sign: int = -1) -> sp.Expr:
     """The residual, with switches that reproduce common mistakes (defaults: the right one)."""
     idx = range(dims if dims is not None else len(x))
-    if advective:
-        div = sum(f[i] * sp.diff(p, x[i]) for i in idx)
-    else:
-        div = sum(sp.diff(f[i] * p, x[i]) for i in idx)
-    lap = sum(sp.diff(p, x[i], 2) for i in idx)
+    grad = [sp.diff(p, x[i]) for i in idx]  # each derivative of p once; d_i(f_i p) by the product rule
+    div = sum(f[i] * grad[i] + (0 if advective else sp.diff(f[i], x[i]) * p) for i in idx)
+    lap = sum(sp.diff(grad[i], x[i]) for i in idx)
     return sp.diff(p, T) + scale_div * div + diffusion_sign * half * rho**rho_power * lap
 
 
