@@ -120,7 +120,7 @@ def score_case(rng: np.random.Generator, density: sympy.Expr, label: str) -> Cas
 
     def later() -> dict:  # computed in the judge worker (or once for a whole batch)
         expected = [sympy.diff(sympy.log(density), xi) for xi in X]
-        return {"expected": expected, "wrong": {
+        return {"expected": expected, "wrong": lambda: {  # only for a wrong answer
             "returned grad p instead of grad log p": [[sympy.diff(density, xi) for xi in X]],
             "sign flipped (grad of -log p)": [[-e for e in expected]],
             "the components are in the wrong order": [expected[::-1]],
@@ -150,7 +150,7 @@ def judge_score(case: Case, values: dict) -> Verdict:
     domains = {xi: (-1.5, 1.5) for xi in X}
     return all_pass((symbolic(g, e, domains=domains, called=case.calls["main"].show, seed=case.data["seed"] + i,
                               what=f"component {i} (d/dx{i + 1} log p)",
-                              alternatives={k: w[0][i] for k, w in case.data["wrong"].items()})
+                              alternatives=lambda i=i: {k: w[0][i] for k, w in case.data["wrong"]().items()})
                      for i, (g, e) in enumerate(zip(got, case.data["expected"]))),
                     Verdict(True, "matches d/dx_i log p for both components"))
 

@@ -1,0 +1,32 @@
+"""Lost points name the likely mistake: known wrong answers are recognised as themselves."""
+
+import pytest
+
+from tests.mutants import MUTANTS
+from tests.support import judge_inprocess, module_from_source
+
+BY_NAME = {m.name: m for m in MUTANTS}
+
+EXPECTED = [  # mutant, a probe it fails, words of the diagnosis that probe must give
+    ("sigma_inverse", "p1.tweedie.full", "Sigma^-1 used where Sigma belongs"),
+    ("grad_p_not_log", "p1.score.mixture", "returned grad p instead of grad log p"),
+    ("components_reversed", "p1.score.gaussian", "the components are in the wrong order"),
+    ("kl_swapped", "p2.general", "arguments swapped"),
+    ("l_hat_added", "p3.logp", "l_hat(0) added instead of subtracted"),
+    ("exact_trace_in_logp", "p3.logp", "the exact trace used instead of nu^T (df/dz) nu"),
+    ("jacobian_transposed", "p3.grad", "Jacobian transposed"),
+    ("advective_not_divergence", "p5.d1", "f . grad p instead of div(f p)"),
+    ("residual_sign_flipped", "p5.d2", "sign convention flipped"),
+    ("rho_sqrt_of_dsigma", "p6.rho", "sqrt(d sigma/dt)"),
+    ("statement_constant", "p6.density", "the statement's constant"),
+    ("one_minus_lam", "p7.symbolic", "(1 - lam) instead of (1 - lam/2)"),
+]
+
+
+@pytest.mark.parametrize("name, probe, words", EXPECTED, ids=[e[0] for e in EXPECTED])
+def test_known_mistakes_are_named(name, probe, words):
+    mutant = BY_NAME[name]
+    for seed in (0, 1):
+        verdict = judge_inprocess(module_from_source(mutant.source()), mutant.problem, seed)[probe]
+        assert not verdict.passed
+        assert words in verdict.mistake, (seed, verdict.mistake, verdict.message)
