@@ -42,34 +42,27 @@ def reference(model: TanhModel, X: np.ndarray, theta: np.ndarray,
         sum_nu nu^T (df/dz) nu = k g.r,   h = -2 t g r,
         d/dz of it = k^2 W^T h,   d/dW of it = k (k h z^T + diag(g) M),   d/dc of it = k h.
     """
-    D, P = model.D, model.P
+    D, P, n = model.D, model.P, len(groups)
     W, c = theta[:D * D].reshape(D, D), theta[D * D:]
-    Ms = [sum((np.outer(nu, nu) for nu in nus), np.zeros((D, D))) for nus in groups]
-    Rs = [(W * M).sum(axis=1) for M in Ms]
+    M = np.array([sum((np.outer(nu, nu) for nu in nus), np.zeros((D, D))) for nus in groups])  # (n, D, D)
+    R = (W * M).sum(axis=2)  # (n, D)
 
-    def rhs(y, s):
+    def rhs(y, s):  # y = [z, S (D x P), l (n), L (n x P)]
         z, S = y[:D], y[D:D + D * P].reshape(D, P)
         k = 1.0 + model.tau * s
         t = np.tanh(k * (W @ z) + c)
         g = 1.0 - t * t
         J = (k * g)[:, None] * W
         df_dtheta = np.concatenate([np.kron(np.diag(k * g), z), np.diag(g)], axis=1)  # W row-major, c
-        out = [t, (J @ S + df_dtheta).ravel()]
-        for M, r in zip(Ms, Rs):
-            h = -2.0 * t * g * r
-            dq_dtheta = np.concatenate([(k * (k * np.outer(h, z) + g[:, None] * M)).ravel(), k * h])
-            out.append([-k * (g @ r)])
-            out.append(-((k * k) * (W.T @ h) @ S + dq_dtheta))
-        return np.concatenate(out)
+        h = -2.0 * t * g * R  # (n, D)
+        dq_dW = k * (k * h[:, :, None] * z + g[None, :, None] * M)  # (n, D, D)
+        dq = (k * k) * (h @ W) @ S + np.concatenate([dq_dW.reshape(n, D * D), k * h], axis=1)
+        return np.concatenate([t, (J @ S + df_dtheta).ravel(), -k * (R @ g), -dq.ravel()])
 
-    n = len(groups)
     y0 = rk4(rhs, np.concatenate([X, np.zeros(D * P + n * (1 + P))]), 1.0, 0.0, STEPS)
     z0, S0 = y0[:D], y0[D:D + D * P].reshape(D, P)
-    base, results = D + D * P, []
-    for k in range(n):
-        l0, L0 = y0[base + k * (1 + P)], y0[base + k * (1 + P) + 1:base + (k + 1) * (1 + P)]
-        results.append((model.log_pz(z0) - l0, model.grad_log_pz(z0) @ S0 - L0))
-    return results
+    l0, L0 = y0[D + D * P:D + D * P + n], y0[D + D * P + n:].reshape(n, P)
+    return [(model.log_pz(z0) - l0[k], model.grad_log_pz(z0) @ S0 - L0[k]) for k in range(n)]
 
 
 def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.ndarray,
