@@ -29,6 +29,10 @@ FUNCTIONS: dict[type, Any] = {
 }
 
 
+GROWING = {mpmath.exp, mpmath.sinh, mpmath.cosh, mpmath.gamma, mpmath.power}
+HUGE = 1 << 17  # bits: an argument above 2^131072 (~10^39000) to GROWING gives no float, only a hang
+
+
 class Unsupported(Exception):
     """A node this walker does not evaluate; use sympy's evalf instead."""
 
@@ -63,11 +67,18 @@ def _walk(e: sympy.Basic, env: Mapping[sympy.Symbol, Any], memo: dict) -> Any:
     elif e.is_Pow:
         out = _power(e, env, memo)
     elif type(e) in FUNCTIONS:
-        out = FUNCTIONS[type(e)](*(_walk(a, env, memo) for a in e.args))
+        out = _apply(FUNCTIONS[type(e)], [_walk(a, env, memo) for a in e.args])
     else:
         raise Unsupported(type(e).__name__)
     memo[e] = out
     return out
+
+
+def _apply(fn: Any, args: list) -> Any:
+    """fn(*args), refusing exp(exp(exp(exp(x))))-like towers that mpmath would take hours over."""
+    if fn in GROWING and any(mpmath.mag(a) > HUGE for a in args):
+        raise OverflowError("far beyond any float")
+    return fn(*args)
 
 
 def _power(e: sympy.Pow, env: Mapping[sympy.Symbol, Any], memo: dict) -> Any:
@@ -76,4 +87,4 @@ def _power(e: sympy.Pow, env: Mapping[sympy.Symbol, Any], memo: dict) -> Any:
         return base ** int(exp)  # exact for negative bases; 0 to a negative power raises
     if exp == sympy.S.Half:
         return mpmath.sqrt(base)  # principal branch, as sympy's
-    return mpmath.power(base, _walk(exp, env, memo))
+    return _apply(mpmath.power, [base, _walk(exp, env, memo)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import signal
 
 import numpy as np
 import pytest
@@ -82,3 +83,21 @@ def test_shared_subtrees_are_evaluated_once():
         e = sp.Add(e, e * Y, evaluate=False)
     z = fast_value(e, {X: 1.0, Y: 0.0})
     assert math.isclose(z.real, 1.0)
+
+
+def test_exponential_towers_are_refused_at_once():
+    """exp(exp(exp(exp(3)))) has no float value; mpmath (like evalf) would compute for hours."""
+
+    def hang(*_):
+        raise AssertionError("still computing after 5 s")
+
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(5)
+    try:
+        for tower in (sp.exp(sp.exp(sp.exp(sp.exp(X)))), 2 ** sp.exp(sp.exp(sp.exp(X))),
+                      sp.cosh(sp.exp(sp.exp(sp.exp(X))))):
+            assert value_at(tower, {X: 3.0}) is None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert value_at(sp.exp(-sp.exp(X)), {X: 3.0}) == pytest.approx(math.exp(-math.exp(3.0)))
