@@ -76,7 +76,8 @@ def _answer_key(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> st
 
 
 def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Verdict:
-    """One probe: fail on the first call that did not return, else decode and judge."""
+    """One probe: fail on the first call that did not return, else decode, complete the case's
+    references (if the parent has not) and judge."""
     values = {}
     for name, call in case.calls.items():
         out = outcomes.get(call.key) or Outcome("not run", message="not run")
@@ -87,6 +88,11 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
             values[name] = wire.decode(out.value)
         except wire.WireError as err:
             return Verdict(False, f"returned a value that cannot be graded: {err}", called=call.show)
+    try:
+        case = case.complete()
+    except Exception as err:  # noqa: BLE001 - the grader's own fault, never the student's
+        return Verdict(False, f"the grader failed to compute this probe's reference ({type(err).__name__}: "
+                              f"{str(err)[:200]}): a bug in hw1, not in your answer; please report it")
     try:
         return probe.judge(case, values)
     except Reject as err:
@@ -120,7 +126,7 @@ def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
         _cap_memory()
         try:
             for probe in pending:
-                verdict = judge_probe(probe, cases[probe.id].complete(), outcomes)  # no-op if done
+                verdict = judge_probe(probe, cases[probe.id], outcomes)
                 line = json.dumps({"id": probe.id, **asdict(verdict)}) + "\n"
                 os.write(w, line.encode())
         finally:
