@@ -34,7 +34,6 @@ class Grader:
         self._complete: set[int] = set()
         self._locks = {p.number: threading.Lock() for p in self.problems}
         self.verdicts: dict = {}  # answer digest -> verdict, shared by the whole batch
-        self._shared = True  # compute references in this process, once for all submissions
 
     def complete_cases(self, number: int) -> None:
         """Compute a problem's expensive references (once), when it is first judged in a batch."""
@@ -68,7 +67,7 @@ class Grader:
         runner.view = sandbox.view(_private_dirs(paths))
         # Several submissions share references computed once here; for one, each judge worker
         # computes its problem's own, in parallel and without holding FORK_LOCK in this process.
-        self._shared = len(set(paths)) > 1 or bool(self._complete)
+        shared = len(set(paths)) > 1 or bool(self._complete)
         pending: dict[Path, dict[int, ProblemResult]] = {p: {} for p in paths}
         results: dict[Path, SubmissionResult] = {}
         layers: dict[Path, tuple[str, ...]] = {}
@@ -92,15 +91,15 @@ class Grader:
         # that no judgement queues behind another's references).
         with ThreadPoolExecutor(max_workers=max(2, self.parallel) + len(self.problems)) as pool:
             futures = []
-            done = lambda report: futures.append(pool.submit(lambda r=report: judged(r, self._judge(r))))
+            done = lambda report: futures.append(pool.submit(lambda r=report: judged(r, self._judge(r, shared))))
             runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done)
             for f in futures:
                 f.result()
         return [results[p] for p in paths]
 
-    def _judge(self, report: JobReport) -> ProblemResult:
+    def _judge(self, report: JobReport, shared: bool) -> ProblemResult:
         p = next(p for p in self.problems if p.number == report.job.problem)
-        if self._shared:
+        if shared:
             self.complete_cases(p.number)
         probes = judge_problem(p, self.cases[p.number], report.outcomes, self.verdicts)
         return ProblemResult(p.number, p.title, p.points, probes, report.status, report.output, report.seconds)

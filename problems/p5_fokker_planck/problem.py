@@ -59,7 +59,7 @@ def case(p: sp.Expr, f: list, rho: sp.Expr, x: list, seed: int, exact_zero: bool
     if exact_zero:
         return Case({"main": Call("residual", args, show)}, {**data, "expected": sp.Integer(0), "wrong": None})
     return Case({"main": Call("residual", args, show)}, {**data, "wrong": lambda: mistakes(p, f, rho, x)},
-                later=lambda: {"expected": residual(p, f, rho, x)})  # computed while the children run
+                later=lambda: {"expected": residual(p, f, rho, x)})  # in the judge worker, or once per batch
 
 
 def _q(rng: np.random.Generator, lo: int, hi: int, den: int = 4) -> sp.Rational:

@@ -34,8 +34,7 @@ def marginal_derivatives(m0, x, t):
     """(p, d_t p, d_x p, d_xx p) of p_t = N(m(t), v(t)) at x, by hand (tests/ check them against
     sympy's diff): with u = x - m, d_x p = -u/v p, d_xx p = (u^2/v^2 - 1/v) p and
     d_t p = (m' u / v + v' u^2 / (2 v^2) - v' / (2 v)) p, where m' = -m + t and v' = 2 t."""
-    m, v = mean(m0, t, sp.exp), var(t)
-    p = sp.exp(-(x - m) ** 2 / (2 * v)) / sp.sqrt(2 * sp.pi * v)
+    m, v, p = mean(m0, t, sp.exp), var(t), symbolic(m0, x, t)[3]
     u, dm, dv = x - m, -m + t, 2 * t
     return p, (dm * u / v + dv * u**2 / (2 * v**2) - dv / (2 * v)) * p, -u / v * p, (u**2 / v**2 - 1 / v) * p
 
