@@ -32,7 +32,7 @@ class Task:
     module: str
     calls: list[tuple[str, str, dict]]
     seed: int
-    slot: int
+    uid: int | None  # the leased uid to drop to (as root), else None
     limits: sandbox.Limits
     view: sandbox.View
 
@@ -53,7 +53,7 @@ def main(task: Task, results: Any, output: Any) -> None:
         os.dup2(output.fileno(), 2)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
-        layers = sandbox.enter(task.workdir, task.slot, task.limits, task.view,
+        layers = sandbox.enter(task.workdir, task.uid, task.limits, task.view,
                                [results.fileno()])
         send({"layers": layers})
         harness = importlib.import_module(task.module)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import child, sandbox, template, wire
+from grader import child, sandbox, template, uids, wire
 from grader.spec import Call
 
 STARTUP_ALLOWANCE = 1.0
@@ -103,11 +103,19 @@ class Runner:
         os.chmod(self.base, 0o711)
         Path(self.base, "owner.pid").write_text(str(os.getpid()))
         self.view = sandbox.view([])  # the engine sets what to hide for its submissions
+        # As root, each slot's children run as a uid leased by this run alone (grader/uids.py)
+        self.lease = uids.Lease(self.parallel) if os.geteuid() == 0 and limits.isolate else None
         self._broken_imports: dict[Path, tuple[str, str]] = {}
         self._partial: dict[tuple[Path, int], JobReport] = {}
 
     def close(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
+        if self.lease:
+            self.lease.release()
+
+    def uid(self, slot: int) -> int | None:
+        """The unprivileged uid of `slot`'s children, or None when they keep the user's."""
+        return self.lease.uids[slot] if self.lease else None
 
     def run(self, jobs: Iterable[Job], done: Callable[[JobReport], None]) -> None:
         """Run every job; call `done` with each report as soon as it is complete."""
@@ -152,15 +160,15 @@ class Runner:
         workdir = tempfile.mkdtemp(prefix="job-", dir=self.base)
         staged = os.path.join(workdir, "submission.py")
         shutil.copyfile(job.submission, staged)
-        uid = sandbox.UID_BASE + slot
-        if os.geteuid() == 0:
+        uid = self.uid(slot)
+        if uid is not None:
             os.chown(workdir, uid, uid)
             os.chown(staged, uid, uid)
         os.chmod(workdir, stat.S_IRWXU)
         res_r, res_w = self.ctx.Pipe(duplex=False)
         out_r, out_w = self.ctx.Pipe(duplex=False)
         task = child.Task(workdir, job.module, [(k, c.harness, dict(c.args)) for k, c in job.calls],
-                    job.seed, slot, self.limits, self.view)
+                    job.seed, self.uid(slot), self.limits, self.view)
         process = self.ctx.Process(target=child.main, args=(task, res_w, out_w), daemon=True)
         started = time.monotonic()
         with _no_main_reimport():
@@ -220,8 +228,9 @@ class Runner:
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        if os.geteuid() == 0:
-            kill_uid(sandbox.UID_BASE + run.slot)
+        uid = self.uid(run.slot)
+        if uid is not None:
+            uids.kill_uid(uid)
         run.process.join(timeout=2)
 
     # ------------------------------------------------------------------ reading
@@ -412,16 +421,4 @@ def _remove_abandoned_runs() -> None:
         except ProcessLookupError:
             shutil.rmtree(d, ignore_errors=True)
         except (OSError, ValueError):
-            continue
-
-
-def kill_uid(uid: int) -> None:
-    """SIGKILL every process owned by `uid` (escapees of the process group)."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if os.stat(f"/proc/{entry}").st_uid == uid:
-                os.kill(int(entry), signal.SIGKILL)
-        except OSError:
             continue

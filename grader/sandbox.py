@@ -22,7 +22,6 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
 )
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
-UID_BASE = 61000
 GIB = 1 << 30
 
 
@@ -60,7 +59,7 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
 
 
-def enter(workdir: str, slot: int, limits: Limits, seen: View, keep_fds: list[int]) -> list[str]:
+def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: list[int]) -> list[str]:
     """Apply every layer that works here, in order; return the names of those active."""
     layers = ["process"]
     os.setsid()
@@ -76,9 +75,9 @@ def enter(workdir: str, slot: int, limits: Limits, seen: View, keep_fds: list[in
             layers.append("read-only file system view")
     _rlimits(limits, root)
     layers.append("rlimits")
-    if root:
-        _drop(UID_BASE + slot)
-        layers.append(f"unprivileged uid {UID_BASE + slot}")
+    if root and uid is not None:
+        _drop(uid)
+        layers.append(f"unprivileged uid {uid}")
     _no_new_privs()
     _scrub(workdir, keep_fds)
     return layers

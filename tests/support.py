@@ -82,3 +82,32 @@ def grade_json(*paths: Path | str, extra: tuple[str, ...] = ()) -> list[dict]:
 
 def problem_numbers() -> list[int]:
     return [p.number for p in all_problems()]
+
+
+TEST_USER = "hw1-tester"
+HW1_SCRIPT = Path(sys.executable).with_name("hw1")
+
+
+def public_python_problem() -> str:
+    """Why another uid could not run this Python and the installed hw1 ("" when it can)."""
+    import stat
+
+    paths = {Path(sys.executable), Path(sys.executable).resolve(), Path(sys.prefix), Path(sys.base_prefix),
+             HW1_SCRIPT}
+    for path in paths:
+        for p in [path, *path.parents]:
+            try:
+                mode = p.stat().st_mode
+            except OSError as err:
+                return f"{p}: {err.strerror}"
+            need = stat.S_IXOTH if p.is_dir() else stat.S_IROTH
+            if not mode & need:
+                return f"{p} is not readable by other users (mode {stat.S_IMODE(mode):o})"
+    return ""
+
+
+def run_as(user: str, argv: list[str], **kw) -> subprocess.CompletedProcess:
+    """Run `argv` as `user` (via runuser when root) with a minimal environment."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "200", **kw.pop("env", {})}
+    prefix = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
+    return subprocess.run([*prefix, *argv], env=env, capture_output=True, text=True, **kw)
