@@ -72,6 +72,8 @@ def grade(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
     sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
                               help="benchmarking only: run children without isolation")] = True,
+    gradescope_visibility: Annotated[str, typer.Option(hidden=True, help="with --format gradescope: "
+                                     "ID=VISIBILITY,... (written by `hw1 gradescope build`)")] = "",
 ) -> None:
     """Grade one or many submissions."""
     from grader import template
@@ -82,6 +84,9 @@ def grade(
 
     paths = expand(submissions)
     chosen = pick(problem or [])
+    if format is Format.gradescope and len(paths) > 1:
+        raise UsageProblem(f"--format gradescope describes one submission; {len(paths)} were given")
+    visibility = parse_visibility(gradescope_visibility)
     if timeout <= 0 or memory < 256 or jobs < 0:
         raise UsageProblem("--timeout must be > 0, --memory at least 256, --jobs at least 1")
     if resume and not gradebook:
@@ -97,7 +102,7 @@ def grade(
         if len(batch.docs) > 1:
             render_batch(batch.docs, out)
     else:
-        docs = batch.docs if format is Format.json else [to_gradescope(r) for r in batch.fresh]
+        docs = batch.docs if format is Format.json else [to_gradescope(r, visibility) for r in batch.fresh]
         out.file.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2) + "\n")
     if output:
         out.file.close()
@@ -151,16 +156,40 @@ gradescope_app = typer.Typer(help="Gradescope autograder bundle.", no_args_is_he
 app.add_typer(gradescope_app, name="gradescope")
 
 
+def parse_visibility(text: str) -> dict[str, str]:
+    """"p3.unbiased=hidden,p4.v1=after_due_date" -> {probe id: visibility}; unknown ids refused."""
+    from grader.report import GRADESCOPE_VISIBILITY
+
+    known = {probe.id for p in registry.all_problems() for probe in p.probes}
+    out: dict[str, str] = {}
+    for item in filter(None, (t.strip() for t in text.split(","))):
+        pid, _, vis = item.partition("=")
+        if pid not in known:
+            raise UsageProblem(f"unknown probe {pid!r} (see `hw1 explain N` for probe ids)")
+        if vis not in GRADESCOPE_VISIBILITY:
+            raise UsageProblem(f"visibility of {pid} must be one of {', '.join(GRADESCOPE_VISIBILITY)}")
+        out[pid] = vis
+    return out
+
+
 @gradescope_app.command("build")
 def gradescope_build(
     output: Annotated[Path, typer.Option("--output", "-o", help="where to write the zip")] = Path("autograder.zip"),
     timeout: Annotated[float, typer.Option(help="--timeout passed to hw1 grade")] = 10.0,
+    hidden: Annotated[str, typer.Option(help="probe ids hidden from students: p3.unbiased,p4.v1")] = "",
+    after_due_date: Annotated[str, typer.Option(help="probe ids shown after the due date")] = "",
 ) -> None:
-    """Write autograder.zip: setup.sh, run_autograder and the hw1 source."""
+    """Write autograder.zip: setup.sh, run_autograder, pinned requirements and the hw1 source."""
     from grader.gradescope import build
 
+    spec = ",".join([f"{i.strip()}=hidden" for i in hidden.split(",") if i.strip()]
+                    + [f"{i.strip()}=after_due_date" for i in after_due_date.split(",") if i.strip()])
+    visibility = parse_visibility(spec)
+    options = f"--timeout {timeout:g}"
+    if visibility:
+        options += " --gradescope-visibility " + ",".join(f"{k}={v}" for k, v in visibility.items())
     try:
-        names = build(output, f"--timeout {timeout:g}")
+        names = build(output, options)
     except OSError as e:
         raise UsageProblem(f"cannot write {output}: {e.strerror}") from None
     Console().print(f"wrote {output} ({len(names)} files): upload it as the autograder on Gradescope")

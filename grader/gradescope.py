@@ -7,6 +7,7 @@ then run_autograder for each submission; run_autograder grades /autograder/submi
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -14,29 +15,56 @@ import grader
 import problems
 
 SETUP = """#!/usr/bin/env bash
-# Runs once when Gradescope builds the autograder image: install hw1 and its dependencies.
+# Runs once when Gradescope builds the autograder image: a venv of hw1's own (so an externally
+# managed system Python, PEP 668, does not matter), the exact dependency versions pinned at build
+# time (requirements.txt), then hw1 itself; the source and the references made root-only.
 set -euo pipefail
-cd "$(dirname "$0")"
-python3 -m pip install --no-cache-dir ./hw1
+SRC="$(cd "$(dirname "$0")" && pwd)"
+ROOT="${HW1_AUTOGRADER_ROOT:-/autograder}"
+PY="${HW1_SETUP_PYTHON:-python3}"
+if ! "$PY" -I -c 'import venv, ensurepip' 2>/dev/null; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+fi
+"$PY" -I -m venv "$ROOT/hw1-venv"
+VPY="$ROOT/hw1-venv/bin/python"
+"$VPY" -I -m pip install -q --no-cache-dir -r "$SRC/requirements.txt"
+"$VPY" -I -m pip install -q --no-cache-dir --no-deps "$SRC/hw1"
+chmod -R go-rwx "$SRC"
+find "$ROOT/hw1-venv" -path '*/problems/*/problem.py' -exec chmod 0600 {} +
 """
 
 RUN = """#!/usr/bin/env bash
-# Grades the submission in $ROOT/submission and writes $ROOT/results/results.json.
+# Grades the submission in $ROOT/submission and writes $ROOT/results/results.json, always: a
+# fallback with score 0 and the error when hw1 itself fails. hw1 runs in isolated mode (-I) from
+# an empty directory, so no file a student submits can shadow hw1 or its dependencies.
 set -uo pipefail
 ROOT="${HW1_AUTOGRADER_ROOT:-/autograder}"
+RESULTS="$ROOT/results/results.json"
+VPY="$ROOT/hw1-venv/bin/python"
 mkdir -p "$ROOT/results"
-shopt -s nullglob
-files=("$ROOT"/submission/*.py)
-if [ -f "$ROOT/submission/submission.py" ]; then
-  file="$ROOT/submission/submission.py"
-elif [ ${#files[@]} -ge 1 ]; then
-  file="${files[0]}"
-else
-  msg="No .py file was submitted: upload your solution as a single Python file."
-  printf '{"score": 0, "output": "%%s", "tests": []}\\n' "$msg" > "$ROOT/results/results.json"
+rm -f "$RESULTS"
+fallback() {
+  "$VPY" -I -c 'import json, sys; json.dump({"score": 0, "output": sys.argv[1], "output_format": "text",
+      "tests": []}, open(sys.argv[2], "w"))' "$1" "$RESULTS" 2>/dev/null \\
+    || printf '{"score": 0, "output": "hw1 could not run: see the autograder output", "tests": []}\\n' > "$RESULTS"
   exit 0
+}
+pick() {  # submission.py, else the first .py, else the first .ipynb, at any depth
+  find "$ROOT/submission" -type f -name "$1" -print0 2>/dev/null | sort -z | head -z -n 1 | tr -d '\\0'
+}
+file="$(pick submission.py)"
+[ -n "$file" ] || file="$(pick '*.py')"
+[ -n "$file" ] || file="$(pick '*.ipynb')"
+[ -n "$file" ] || fallback "No .py or .ipynb file was submitted: upload your solution as a single Python file."
+WORK="$(mktemp -d)"
+cd "$WORK" || fallback "hw1 could not make its working directory"
+"$VPY" -I -m grader grade "$file" --format gradescope --output "$RESULTS" %(options)s > "$WORK.log" 2>&1
+rc=$?
+cat "$WORK.log"
+check='import json, sys; assert "score" in json.load(open(sys.argv[1]))'
+if [ $rc -ne 0 ] || ! "$VPY" -I -c "$check" "$RESULTS" 2>/dev/null; then
+  fallback "hw1 failed (exit $rc) grading this submission: $(tail -n 3 "$WORK.log" | cut -c1-500)"
 fi
-python3 -m grader grade "$file" --format gradescope --output "$ROOT/results/results.json" %(options)s
 """
 
 PYPROJECT = """[build-system]
@@ -70,7 +98,8 @@ def build(output: Path, options: str = "") -> list[str]:
             z.writestr(info, text)
             names.append(name)
         z.writestr("hw1/pyproject.toml", PYPROJECT % {"version": _version()})
-        names.append("hw1/pyproject.toml")
+        z.writestr("requirements.txt", requirements())
+        names += ["hw1/pyproject.toml", "requirements.txt"]
         for package in (grader, problems):
             root = Path(package.__path__[0])
             for path in sorted(root.rglob("*")):
@@ -79,6 +108,37 @@ def build(output: Path, options: str = "") -> list[str]:
                     z.write(path, arc)
                     names.append(arc)
     return names
+
+
+def requirements(top: tuple[str, ...] = ("typer", "rich", "numpy", "sympy")) -> str:
+    """Exact `name==version` of every dependency, transitive ones included, as installed here."""
+    from importlib import metadata
+
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:  # pragma: no cover - packaging comes with pip's environments
+        Requirement = None  # type: ignore[assignment,misc]
+    seen: dict[str, str] = {}
+    todo = list(top)
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue  # a dependency for another platform or Python
+        seen[key] = dist.version
+        for req in dist.requires or []:
+            if Requirement is not None:
+                r = Requirement(req)
+                if r.marker and not r.marker.evaluate({"extra": ""}):
+                    continue
+                todo.append(r.name)
+            elif "extra ==" not in req:
+                todo.append(re.split(r"[ ;<>=!~\[(]", req, maxsplit=1)[0])
+    return "".join(f"{k}=={v}\n" for k, v in sorted(seen.items()))
 
 
 def _version() -> str:

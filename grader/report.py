@@ -52,20 +52,40 @@ def to_json(s: SubmissionResult) -> dict[str, Any]:
             "problems": [problem_dict(p) for p in s.problems]}
 
 
-def to_gradescope(s: SubmissionResult) -> dict[str, Any]:
-    """Gradescope's results.json: one test per probe, visibility carried over."""
+GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def to_gradescope(s: SubmissionResult, visibility: dict[str, str] | None = None) -> dict[str, Any]:
+    """Gradescope's results.json (spec: gradescope-autograders.readthedocs.io/en/latest/specs/).
+
+    One test per probe, numbered "problem.probe" ("3.2"), status passed/failed, plain-text
+    output (`test_output_format` "text"), visibility from the probe or from `visibility`
+    (probe id -> visibility, chosen at bundle build). The top-level output is Markdown: a table
+    of problem scores, then the notes.
+    """
+    visibility = visibility or {}
     tests = []
     for p in s.problems:
-        for r in p.probes:
+        for i, r in enumerate(p.probes, 1):
             tests.append({
                 "name": f"Problem {p.number} · {r.probe.title} ({r.probe.id})",
-                "score": r.score, "max_score": r.probe.points, "visibility": r.probe.visibility,
+                "number": f"{p.number}.{i}",
+                "score": r.score, "max_score": r.probe.points,
+                "visibility": visibility.get(r.probe.id, r.probe.visibility),
                 "output": plain_feedback(r),
                 "status": "passed" if r.passed else "failed",
             })
-    summary = f"{s.score:g} / {s.max_score:g}" + (f" ({s.status})" if s.status != "ok" else "")
-    return {"score": s.score, "output": summary, "tests": tests, "visibility": "visible",
-            "stdout_visibility": "hidden"}
+    cell = lambda text: safe(str(text)).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    rows = ["| # | problem | score | status |", "|---:|---|---:|---|"]
+    rows += [f"| {p.number} | {cell(p.title)} | {p.score:g} / {p.max_score:g} | {cell(p.status)} |"
+             for p in s.problems]
+    rows.append(f"| | **total** | **{s.score:g} / {s.max_score:g}** | |")
+    output = "\n".join(rows)
+    if s.notes:
+        output += "\n\n" + "\n".join(f"- {cell(n)}" for n in s.notes)
+    return {"score": s.score, "execution_time": round(sum(p.seconds for p in s.problems), 3),
+            "output": output, "output_format": "md", "test_output_format": "text",
+            "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}
 
 
 def plain_feedback(r: ProbeResult) -> str:

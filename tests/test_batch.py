@@ -105,6 +105,9 @@ def test_gradescope_bundle_runs_in_a_simulated_autograder(tmp_path):
                 "hw1/grader/cli.py"} <= set(z.namelist())
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
+    (root / "hw1-venv" / "bin").mkdir(parents=True)  # what setup.sh makes, standing for this venv
+    (root / "hw1-venv" / "bin" / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (root / "hw1-venv" / "bin" / "python").chmod(0o755)
     shutil.copy(ROOT / "submissions" / "example.py", root / "submission" / "my_homework.py")
     env = {**os.environ, "HW1_AUTOGRADER_ROOT": str(root)}
     run = subprocess.run(["bash", str(source / "run_autograder")], env=env, capture_output=True, text=True,

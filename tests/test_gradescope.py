@@ -1,0 +1,144 @@
+"""The Gradescope bundle: results.json against Gradescope's documented fields, visibility,
+subfolders, shadow modules, the fallback when hw1 fails, pinned requirements."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+from tests.support import ROOT, hw1
+
+# Gradescope's results.json, from https://gradescope-autograders.readthedocs.io/en/latest/specs/
+GS_TOP = {"score": (int, float), "execution_time": (int, float), "output": str, "output_format": str,
+          "test_output_format": str, "test_name_format": str, "visibility": str,
+          "stdout_visibility": str, "extra_data": dict, "tests": list, "leaderboard": list}
+GS_TEST = {"score": (int, float), "max_score": (int, float), "status": str, "name": str,
+           "name_format": str, "number": str, "output": str, "output_format": str, "tags": list,
+           "visibility": str, "extra_data": dict}
+GS_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+GS_FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+
+
+def check_gradescope_schema(doc):
+    assert set(doc) <= set(GS_TOP), set(doc) - set(GS_TOP)
+    for key, value in doc.items():
+        assert isinstance(value, GS_TOP[key]) and not isinstance(value, bool), key
+    assert "score" in doc or all("score" in t for t in doc.get("tests", []))
+    for key in ("visibility", "stdout_visibility"):
+        assert doc.get(key, "visible") in GS_VISIBILITY
+    for key in ("output_format", "test_output_format"):
+        assert doc.get(key, "text") in GS_FORMATS
+    for t in doc.get("tests", []):
+        assert set(t) <= set(GS_TEST), set(t) - set(GS_TEST)
+        for key, value in t.items():
+            assert isinstance(value, GS_TEST[key]), key
+        assert t.get("status", "passed") in {"passed", "failed"}
+        assert t.get("visibility", "visible") in GS_VISIBILITY
+
+
+def test_schema_check_can_fail():
+    for bad in ({"score": 1, "bogus": 2}, {"score": 1, "tests": [{"status": "ok"}]},
+                {"score": 1, "tests": [{"visibility": "public"}]}, {"score": "86"}):
+        try:
+            check_gradescope_schema(bad)
+        except AssertionError:
+            continue
+        raise AssertionError(f"accepted {bad}")
+
+
+def _autograder(tmp_path, *build_args):
+    bundle = tmp_path / "autograder.zip"
+    run = hw1("gradescope", "build", "--output", str(bundle), *build_args)
+    assert run.returncode == 0, run.stderr
+    source = tmp_path / "source"
+    with zipfile.ZipFile(bundle) as z:
+        z.extractall(source)
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "hw1-venv" / "bin").mkdir(parents=True)  # what setup.sh makes, standing for this venv
+    (root / "hw1-venv" / "bin" / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (root / "hw1-venv" / "bin" / "python").chmod(0o755)
+    return source, root
+
+
+def _run_autograder(source, root, cwd):
+    env = {**os.environ, "HW1_AUTOGRADER_ROOT": str(root)}
+    run = subprocess.run(["bash", str(source / "run_autograder")], env=env, capture_output=True, text=True,
+                         timeout=300, cwd=cwd)
+    assert run.returncode == 0, run.stderr
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_results_md_summary_numbers_visibility_and_subfolders(tmp_path):
+    source, root = _autograder(tmp_path, "--hidden", "p3.unbiased,p4.v1", "--after-due-date", "p1.tweedie.scalar")
+    sub = root / "submission" / "hw" / "final"
+    sub.mkdir(parents=True)
+    shutil.copy(ROOT / "submissions" / "example.py", sub / "answers.py")
+    results = _run_autograder(source, root, tmp_path)
+    check_gradescope_schema(results)
+    assert results["score"] == 86 and results["output_format"] == "md"
+    assert isinstance(results["execution_time"], (int, float)) and results["execution_time"] >= 0
+    assert results["output"].startswith("| # | problem | score | status |")
+    assert "**86 / 100**" in results["output"]
+    by_id = {t["name"].rsplit("(", 1)[1].rstrip(")"): t for t in results["tests"]}
+    assert by_id["p3.unbiased"]["visibility"] == "hidden" and by_id["p4.v1"]["visibility"] == "hidden"
+    assert by_id["p1.tweedie.scalar"]["visibility"] == "after_due_date"
+    numbers = [t["number"] for t in results["tests"]]
+    assert len(set(numbers)) == len(numbers) and all(re.fullmatch(r"[1-7]\.\d+", n) for n in numbers)
+    assert {t["status"] for t in results["tests"]} == {"passed", "failed"}
+
+
+def test_build_refuses_unknown_probe_ids(tmp_path):
+    run = hw1("gradescope", "build", "--output", str(tmp_path / "a.zip"), "--hidden", "p3.nope")
+    assert run.returncode == 2 and "p3.nope" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_format_gradescope_refused_for_several_submissions(tmp_path):
+    for name in ("a.py", "b.py"):
+        shutil.copy(ROOT / "submissions" / "example.py", tmp_path / name)
+    run = hw1("grade", str(tmp_path), "--format", "gradescope")
+    assert run.returncode == 2 and "one submission" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_bundle_ignores_shadow_modules_in_submission_and_cwd(tmp_path):
+    source, root = _autograder(tmp_path)
+    forged = ("import json, os, pathlib\n"
+              "p = pathlib.Path(os.environ.get('HW1_AUTOGRADER_ROOT', '/autograder')) / 'results'\n"
+              "p.mkdir(exist_ok=True); (p / 'results.json').write_text(json.dumps({'score': 100}))\n"
+              "raise SystemExit(0)\n")
+    shutil.copy(ROOT / "submissions" / "example.py", root / "submission" / "submission.py")
+    for d in (root / "submission", tmp_path):
+        for name in ("grader.py", "numpy.py", "typer.py", "sitecustomize.py"):
+            (d / name).write_text(forged)
+    results = _run_autograder(source, root, root / "submission")
+    assert results["score"] == 86 and len(results["tests"]) == 30
+
+
+def test_results_written_when_hw1_itself_fails(tmp_path):
+    source, root = _autograder(tmp_path)
+    broken = root / "hw1-venv" / "bin" / "python"
+    broken.write_text("#!/bin/sh\necho 'hw1 exploded' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    shutil.copy(ROOT / "submissions" / "example.py", root / "submission" / "submission.py")
+    results = _run_autograder(source, root, tmp_path)
+    assert results["score"] == 0 and results["tests"] == []
+    check_gradescope_schema(results)
+
+
+def test_requirements_pin_every_installed_dependency(tmp_path):
+    from importlib import metadata
+
+    bundle = tmp_path / "autograder.zip"
+    assert hw1("gradescope", "build", "--output", str(bundle)).returncode == 0
+    with zipfile.ZipFile(bundle) as z:
+        lines = z.read("requirements.txt").decode().split()
+    pins = dict(line.split("==") for line in lines)
+    for name in ("typer", "click", "rich", "markdown-it-py", "mdurl", "pygments", "numpy", "sympy", "mpmath"):
+        assert pins[name] == metadata.version(name), name
