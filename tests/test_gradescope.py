@@ -142,3 +142,29 @@ def test_requirements_pin_every_installed_dependency(tmp_path):
     pins = dict(line.split("==") for line in lines)
     for name in ("typer", "click", "rich", "markdown-it-py", "mdurl", "pygments", "numpy", "sympy", "mpmath"):
         assert pins[name] == metadata.version(name), name
+
+
+def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
+    """setup.sh on a base image whose python3 refuses `pip install` (PEP 668), as Debian's does."""
+    bundle = tmp_path / "autograder.zip"
+    assert hw1("gradescope", "build", "--output", str(bundle)).returncode == 0
+    source = tmp_path / "source"
+    with zipfile.ZipFile(bundle) as z:
+        z.extractall(source)
+    fake = tmp_path / "python3"
+    fake.write_text('#!/bin/sh\ncase "$*" in *"-m pip"*) echo "error: externally-managed-environment" >&2; '
+                    'exit 1;; esac\nexec /usr/bin/python3 "$@"\n')
+    fake.chmod(0o755)
+    assert subprocess.run([str(fake), "-m", "pip", "install", "numpy"], capture_output=True).returncode == 1
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    env = {**os.environ, "HW1_AUTOGRADER_ROOT": str(root), "HW1_SETUP_PYTHON": str(fake)}
+    setup = subprocess.run(["bash", str(source / "setup.sh")], env=env, capture_output=True, text=True,
+                           timeout=900, cwd=tmp_path)
+    assert setup.returncode == 0, setup.stderr[-2000:]
+    assert (root / "hw1-venv" / "bin" / "python").exists()
+    assert oct((source / "run_autograder").stat().st_mode & 0o077) == "0o0"
+    shutil.copy(ROOT / "submissions" / "example.py", root / "submission" / "example.py")
+    results = _run_autograder(source, root, tmp_path)
+    check_gradescope_schema(results)
+    assert results["score"] == 86 and len(results["tests"]) == 30
