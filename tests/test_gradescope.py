@@ -168,3 +168,21 @@ def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
     results = _run_autograder(source, root, tmp_path)
     check_gradescope_schema(results)
     assert results["score"] == 86 and len(results["tests"]) == 30
+
+
+def test_bundle_grades_a_notebook_in_a_subfolder(tmp_path):
+    """run_autograder passes the .ipynb to hw1 grade; reading notebooks is #11's grader/notebook.py."""
+    import pytest
+
+    source, root = _autograder(tmp_path)
+    code = (ROOT / "submissions" / "example.py").read_text()
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+          "cells": [{"cell_type": "code", "id": "c1", "metadata": {}, "execution_count": None,
+                     "outputs": [], "source": code}]}
+    (root / "submission" / "work").mkdir()
+    (root / "submission" / "work" / "hw1.ipynb").write_text(json.dumps(nb))
+    results = _run_autograder(source, root, tmp_path)
+    check_gradescope_schema(results)
+    if not (ROOT / "grader" / "notebook.py").exists():
+        pytest.skip("grading .ipynb arrives with #11's notebook reader (after merge)")
+    assert results["score"] == 86
