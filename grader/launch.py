@@ -13,6 +13,16 @@ def _isolated_argv() -> list[str]:
     return [sys.executable, "-I", os.path.abspath(sys.argv[0]), *sys.argv[1:]]
 
 
+def _not_dumpable() -> None:
+    """prctl(PR_SET_DUMPABLE, 0): a child with hw1's uid cannot open /proc/<hw1>/mem or ptrace it."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def main() -> None:
     """Re-exec isolated if needed; start the template (numpy and sympy on the other core); run the CLI.
 
@@ -24,6 +34,7 @@ def main() -> None:
     if not sys.flags.isolated and os.environ.get("HW1_NO_REEXEC") != "1":
         argv = _isolated_argv()
         os.execv(argv[0], argv)
+    _not_dumpable()
     if sys.argv[1:2] == ["grade"]:
         from grader import template
 
