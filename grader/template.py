@@ -7,6 +7,8 @@ while the grader imports.
 """
 
 import multiprocessing as mp
+import os
+import sys
 
 PRELOAD = ["grader.warmup"]
 
@@ -17,5 +19,15 @@ def context() -> mp.context.ForkServerContext:
 
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
-    forkserver.ensure_running()
+    # The template gets the parent's sys.path (as of now) and its interpreter flags (-I from
+    # grader.launch). A caller not in isolated mode (tests, `import grader`) may have its working
+    # directory on sys.path: the template is started without it, and with "/" as its cwd.
+    here, path = os.getcwd(), sys.path
+    sys.path = [p for p in path if p not in ("", ".", here)]
+    os.chdir("/")
+    try:
+        forkserver.ensure_running()
+    finally:
+        os.chdir(here)
+        sys.path = path
     return ctx

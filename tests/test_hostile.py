@@ -188,3 +188,20 @@ def test_rich_report_shows_markup_as_text(tmp_path):
     assert proc.returncode == 0
     assert "[bold red]FULL MARKS[/bold red]" in proc.stdout
     assert "\x1b[2J" not in proc.stdout and "\u202e" not in proc.stdout
+
+
+SHADOWS = ["numpy", "sympy", "typing", "grader", "rich", "typer", "sitecustomize", "usercustomize"]
+
+
+def test_shadow_modules_in_working_directory_never_run(tmp_path):
+    """A student's numpy.py (etc.) beside the submission, graded from that folder, runs nowhere."""
+    from tests.support import HW1_SCRIPT, REFERENCE
+
+    (tmp_path / "sub.py").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    for name in SHADOWS:
+        (tmp_path / f"{name}.py").write_text(
+            f"open({str(tmp_path / ('CANARY_' + name))!r}, 'w').write('ran')\n", encoding="utf-8")
+    proc = subprocess.run([str(HW1_SCRIPT), "grade", "sub.py", "--problem", "2"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.glob("CANARY_*")) == []
