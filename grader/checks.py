@@ -173,7 +173,11 @@ RATIOS = {
 
 
 def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
-    """Name the likely mistake: a known wrong formula, or a constant factor."""
+    """Name the likely mistake: a known wrong formula, or a constant factor.
+
+    A constant factor (or a sign) is named only when at least two nonzero expected entries are
+    all scaled alike; a single wrong scalar gets no named mistake unless an alternative matches.
+    """
     g = np.asarray(got, dtype=float)
     for name, alt in alternatives.items():
         a = np.asarray(alt, dtype=float)
@@ -183,7 +187,9 @@ def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
     if g.shape != e.shape:
         return ""
     mask = np.abs(e) > 1e-9
-    if mask.any():
+    # A ratio is evidence only across several entries (or points): one scalar's ratio to the
+    # expected value is whatever the mistake made it, and naming it would be a guess.
+    if int(mask.sum()) >= 2:
         ratio = g[mask] / e[mask]
         c = float(np.median(ratio))
         if np.allclose(ratio, c, rtol=ALIGNED):

@@ -30,3 +30,38 @@ def test_known_mistakes_are_named(name, probe, words):
         verdict = judge_inprocess(module_from_source(mutant.source()), mutant.problem, seed)[probe]
         assert not verdict.passed
         assert words in verdict.mistake, (seed, verdict.mistake, verdict.message)
+
+
+# --------------------------------------------------------------- nothing named without evidence
+def test_wrong_scalar_gets_no_named_mistake():
+    from grader.checks import diagnose, numeric
+    assert diagnose(0.969157 * 2.5, 2.5, {}) == ""
+    assert diagnose(-2.5, 2.5, {}) == ""  # one value's sign is no evidence either
+    assert diagnose([0.5 * 3.0], [3.0], {}) == ""  # a one-element result is a scalar
+    assert numeric(1.234, 2.0, rtol=1e-8, atol=1e-10, called="f()").mistake == ""
+
+
+def test_random_wrong_vector_gets_no_named_mistake():
+    import numpy as np
+
+    from grader.checks import diagnose
+    rng = np.random.default_rng(3)
+    e = rng.normal(size=6)
+    assert diagnose(rng.normal(size=6), e, {"a wrong formula": e[::-1]}) == ""
+
+
+def test_constant_factor_needs_several_entries():
+    from grader.checks import diagnose
+    assert diagnose([1.5, 3.0, -4.5], [1.0, 2.0, -3.0], {}) == "off by a constant factor 1.5"
+    assert "sign flipped" in diagnose([-1.0, -2.0], [1.0, 2.0], {})
+
+
+def test_wrong_order_only_for_a_permutation():
+    mutant = BY_NAME["components_reversed"]
+    src = mutant.source().replace("return [sympy.diff(logp, xi) for xi in x][::-1]",
+                                  "return [sympy.diff(logp, x[1]), x[0]]")  # component 0 right of 1
+    assert src != mutant.source()
+    for seed in (0, 1):
+        verdict = judge_inprocess(module_from_source(src), mutant.problem, seed)["p1.score.gaussian"]
+        assert not verdict.passed
+        assert "wrong order" not in verdict.mistake, verdict.mistake

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from grader import wire
-from grader.checks import all_pass, as_array, as_expr_list, numeric, symbolic
+from grader.checks import Reject, all_pass, as_array, as_expr_list, numeric, symbolic
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
 from problems.p1_tweedie.harness import symbols
 
@@ -123,7 +123,7 @@ def score_case(rng: np.random.Generator, density: sympy.Expr, label: str) -> Cas
         return {"expected": expected, "wrong": lambda: {  # only for a wrong answer
             "returned grad p instead of grad log p": [[sympy.diff(density, xi) for xi in X]],
             "sign flipped (grad of -log p)": [[-e for e in expected]],
-            "the components are in the wrong order": [expected[::-1]],
+            REVERSED: [expected[::-1]],
         }}
 
     return Case({"main": call}, {"label": label, "seed": int(rng.integers(2**31))}, later=later)
@@ -150,9 +150,26 @@ def judge_score(case: Case, values: dict) -> Verdict:
     domains = {xi: (-1.5, 1.5) for xi in X}
     return all_pass((symbolic(g, e, domains=domains, called=case.calls["main"].show, seed=case.data["seed"] + i,
                               what=f"component {i} (d/dx{i + 1} log p)",
-                              alternatives=lambda i=i: {k: w[0][i] for k, w in case.data["wrong"]().items()})
+                              alternatives=lambda i=i: _score_alternatives(case, got, domains, i))
                      for i, (g, e) in enumerate(zip(got, case.data["expected"]))),
                     Verdict(True, "matches d/dx_i log p for both components"))
+
+
+REVERSED = "the components are in the wrong order"
+
+
+def _score_alternatives(case: Case, got: list, domains: dict, i: int) -> dict:
+    """Known wrong answers for component i; "wrong order" only if the whole list is the reversal."""
+    wrong = {k: w[0][i] for k, w in case.data["wrong"]().items()}
+    expected = case.data["expected"]
+    try:
+        permuted = all(symbolic(got[j], expected[len(expected) - 1 - j], domains=domains, called="",
+                                seed=case.data["seed"] + 97 + j).passed for j in range(len(expected)))
+    except Reject:  # another component is malformed: then it is no permutation either
+        permuted = False
+    if not permuted:
+        wrong.pop(REVERSED, None)
+    return wrong
 
 
 def _tweedie(n: int, k: int, full: bool):
