@@ -35,6 +35,7 @@ TW_ALL = ("p1.tweedie.scalar", "p1.tweedie.diagonal", "p1.tweedie.full", "p1.twe
 P3_REV = "return np.concatenate([model.f(z, theta, s), [-(nu @ J @ nu)]])"
 P3_DA = "da = -a @ J - model.dquad_dz(z, theta, s, nu)"
 P3_DB = "db = -a @ model.df_dtheta(z, theta, s) - model.dquad_dtheta(z, theta, s, nu)"
+P3_A0 = "np.concatenate([z0, model.grad_log_pz(z0), np.zeros(P)])"
 P4_ALLV = ("p4.v1", "p4.v2", "p4.output_inside")
 P5_DIV = "div = sum(sympy.diff(fi * p, xi) for fi, xi in zip(f, x))"
 P5_RET = "return sympy.diff(p, t) + div - rho**2 / 2 * lap"
@@ -92,13 +93,18 @@ MUTANTS = (
       "        s = 1 - s\n        J = model.df_dz(z, theta, s)\n        da", "p3.unbiased"),
     m("z_frozen_in_adjoint", 3, "return np.concatenate([model.f(z, theta, s), da, db])",
       "return np.concatenate([0 * z, da, db])", "p3.grad", "p3.unbiased"),
+    m("l_hat_equation_sign", 3, P3_REV, "return np.concatenate([model.f(z, theta, s), [nu @ J @ nu]])",
+      "p3.logp"),
+    m("a0_zero", 3, P3_A0, "np.concatenate([z0, np.zeros(D), np.zeros(P)])", "p3.grad", "p3.unbiased"),
+    m("a0_sign", 3, P3_A0, "np.concatenate([z0, -model.grad_log_pz(z0), np.zeros(P)])", "p3.grad", "p3.unbiased"),
+    m("a0_at_X", 3, P3_A0, "np.concatenate([z0, model.grad_log_pz(X), np.zeros(P)])", "p3.grad", "p3.unbiased"),
     # ---------------------------------------------------------------- problem 4
-    m("v1_calls_v2", 4, "def backward_v1(graph):\n    _forward_and_zero(graph)",
-      "def backward_v1(graph):\n    return backward_v2(graph)\n    _forward_and_zero(graph)", "p4.v1.order"),
-    m("v2_calls_v1", 4, "def backward_v2(graph):\n    _forward_and_zero(graph)",
-      "def backward_v2(graph):\n    return backward_v1(graph)\n    _forward_and_zero(graph)", "p4.v2.order"),
+    # No "v1 written as a call to v2" (or the reverse): SPEC 2.4 allows any order a reverse pass
+    # allows, and both versions make the same fn.grad calls and sums in different orders only, so
+    # nothing observable tells them apart; such a submission is correct (the order probes that
+    # caught it are gone, their points moved to p4.v1 and p4.v2).
     m("scalar_zero_grad", 4, "v.grad = np.zeros_like(np.asarray(v.value, dtype=float))", "v.grad = 0",
-      *P4_ALLV, "p4.v1.order", "p4.v2.order"),
+      *P4_ALLV),
     m("no_zero_grad", 4, "v.grad = np.zeros_like(np.asarray(v.value, dtype=float))", "pass", *P4_ALLV),
     m("no_forward_pass", 4, "            v.value = v.fn([u.value for u in graph.parents(v)])",
       "            pass", *P4_ALLV),

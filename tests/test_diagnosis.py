@@ -15,6 +15,16 @@ EXPECTED = [  # mutant, a probe it fails, words of the diagnosis that probe must
     ("l_hat_added", "p3.logp", "l_hat(0) added instead of subtracted"),
     ("exact_trace_in_logp", "p3.logp", "the exact trace used instead of nu^T (df/dz) nu"),
     ("jacobian_transposed", "p3.grad", "Jacobian transposed"),
+    ("l_hat_equation_sign", "p3.logp", "the sign of dl_hat/ds flipped"),
+    ("a0_zero", "p3.grad", "your result is what a(0) = 0 gives"),
+    ("a0_sign", "p3.grad", "your result is what a(0) = -grad log p_Z(z(0)) gives"),
+    ("a0_at_X", "p3.grad", "grad log p_Z(X) (at the data point, not at z(0))"),
+    ("assign_not_accumulate_v1", "p4.v1", "`v.grad = w.grad @ w.fn.grad(v)` instead of `+=`"),
+    ("assign_not_accumulate_v2", "p4.v2", "`u.grad = v.grad @ v.fn.grad(u)` instead of `+=`"),
+    ("assign_not_accumulate_v1", "p4.output_inside", "instead of `+=`"),
+    ("no_zero_grad", "p4.v1", "zero_grad missing"),
+    ("no_zero_grad", "p4.v2", "zero_grad missing"),
+    ("no_forward_pass", "p4.v1", "the forward pass did not run"),
     ("advective_not_divergence", "p5.d1", "f . grad p instead of div(f p)"),
     ("residual_sign_flipped", "p5.d2", "sign convention flipped"),
     ("rho_sqrt_of_dsigma", "p6.rho", "sqrt(d sigma/dt)"),
@@ -23,7 +33,7 @@ EXPECTED = [  # mutant, a probe it fails, words of the diagnosis that probe must
 ]
 
 
-@pytest.mark.parametrize("name, probe, words", EXPECTED, ids=[e[0] for e in EXPECTED])
+@pytest.mark.parametrize("name, probe, words", EXPECTED, ids=[f"{e[0]}-{e[1]}" for e in EXPECTED])
 def test_known_mistakes_are_named(name, probe, words):
     mutant = BY_NAME[name]
     for seed in (0, 1):
@@ -65,3 +75,19 @@ def test_wrong_order_only_for_a_permutation():
         verdict = judge_inprocess(module_from_source(src), mutant.problem, seed)["p1.score.gaussian"]
         assert not verdict.passed
         assert "wrong order" not in verdict.mistake, verdict.mistake
+
+
+def test_p4_judge_side_simulation_without_mistakes_is_the_reference():
+    """The simulator the P4 alternatives come from, run without a mistake, agrees with the
+    forward-mode reference (itself checked against finite differences in test_references)."""
+    import numpy as np
+
+    from problems.p4_backprop import problem as p4
+    for seed in range(4):
+        spec = p4.random_graph(np.random.default_rng(seed), 7, 2, False)
+        values, grads = p4.reference(spec)
+        for version in (1, 2):
+            sim = p4.mistaken(spec, values, version)
+            assert all(np.allclose(a, b, rtol=1e-12, atol=1e-14) for a, b in zip(sim, grads))
+            wrong = p4.mistaken(spec, values, version, assign=True)
+            assert not all(np.allclose(a, b) for a, b in zip(wrong, grads))  # diamonds make = differ

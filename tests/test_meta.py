@@ -31,7 +31,9 @@ def test_every_probe_catches_some_realistic_mistake():
 
 def test_every_problem_has_a_mutant_that_fails_only_one_probe_where_possible():
     singles = {next(iter(mu.fails)) for mu in MUTANTS if len(mu.fails) == 1}
-    assert len(singles) >= 17, singles
+    # 15: was 17 with P4's two order probes, each caught alone by a "v1 calls v2" mutant; both
+    # probes and mutants are gone (SPEC 2.4: any valid order is correct).
+    assert len(singles) >= 15, singles
 
 
 def test_problem_modules_are_separate_from_harnesses():

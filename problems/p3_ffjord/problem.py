@@ -82,7 +82,9 @@ def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.n
         db = -a @ model.df_dtheta(z, theta, s) - qt
         return np.concatenate([model.f(z, theta, s), da, db])
 
-    y0 = np.concatenate([z0, model.grad_log_pz(z0), np.zeros(P)])
+    a0 = {"a0_zero": 0 * z0, "a0_sign": -model.grad_log_pz(z0), "a0_at_X": model.grad_log_pz(X)}.get(
+        mistake, model.grad_log_pz(z0))
+    y0 = np.concatenate([z0, a0, np.zeros(P)])
     return rk4(rhs, y0, 0.0, 1.0, ODEINT_STEPS)[2 * D:]
 
 
@@ -91,6 +93,10 @@ GRAD_MISTAKES = {
     "no_qz": "the d/dz (nu^T (df/dz) nu) term is missing from the a-equation",
     "no_qtheta": "the d/dtheta (nu^T (df/dz) nu) term is missing from the b-equation",
     "sign": "the a-equation has the wrong sign",
+    "a0_zero": "a(0) must be grad log p_Z(z(0)); your result is what a(0) = 0 gives",
+    "a0_sign": "a(0) must be grad log p_Z(z(0)); your result is what a(0) = -grad log p_Z(z(0)) gives",
+    "a0_at_X": "a(0) must be grad log p_Z at z(0); your result is what grad log p_Z(X) (at the data "
+               "point, not at z(0)) gives",
 }
 
 
@@ -131,7 +137,8 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
     (logp, grad), (exact_logp, exact_grad), (logpz0, plain_grad) = reference(
         model, sc["X"], sc["theta"], [[nu], list(np.eye(D)), []])  # the empty group: log p_Z(z(0))
     wrong_logp = {
-        "l_hat(0) added instead of subtracted": logpz0 + (logpz0 - logp),
+        "l_hat(0) added instead of subtracted, or the sign of dl_hat/ds flipped "
+        "(it must be -nu^T (df/dz) nu in the reverse solve)": logpz0 + (logpz0 - logp),
         "the exact trace used instead of nu^T (df/dz) nu": exact_logp,
         "log p_Z evaluated at X instead of z(0)": model.log_pz(sc["X"]) - (logpz0 - logp),
     }
