@@ -118,7 +118,7 @@ def test_bundle_ignores_shadow_modules_in_submission_and_cwd(tmp_path):
         for name in ("grader.py", "numpy.py", "typer.py", "sitecustomize.py"):
             (d / name).write_text(forged)
     results = _run_autograder(source, root, root / "submission")
-    assert results["score"] == 86 and len(results["tests"]) == 30
+    assert results["score"] == 86 and len(results["tests"]) == 28
 
 
 def test_results_written_when_hw1_itself_fails(tmp_path):
@@ -167,7 +167,7 @@ def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
     shutil.copy(ROOT / "submissions" / "example.py", root / "submission" / "example.py")
     results = _run_autograder(source, root, tmp_path)
     check_gradescope_schema(results)
-    assert results["score"] == 86 and len(results["tests"]) == 30
+    assert results["score"] == 86 and len(results["tests"]) == 28
 
 
 def test_bundle_grades_a_notebook_in_a_subfolder(tmp_path):
