@@ -37,7 +37,7 @@ def expand(paths: list[Path]) -> list[Path]:
         if p.is_dir():
             found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix in notebook.SUFFIXES)
             if not found:
-                raise UsageProblem(f"no .py or .ipynb files in directory {p}")
+                raise UsageProblem(f"no .py files (nor .ipynb) in directory {p}")
             out.extend(found)
         elif p.is_file():
             out.append(p)
