@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from grader import registry, sandbox
+from grader import notebook, registry, sandbox
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Autograder for Homework 1 (generative models).")
@@ -31,13 +31,13 @@ class UsageProblem(Exception):
 
 
 def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; a directory means every *.py in it, sorted."""
+    """Files as given; a directory means every *.py and *.ipynb in it, sorted."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(q for q in p.glob("*.py") if q.is_file())
+            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix in notebook.SUFFIXES)
             if not found:
-                raise UsageProblem(f"no .py files in directory {p}")
+                raise UsageProblem(f"no .py files (nor .ipynb) in directory {p}")
             out.extend(found)
         elif p.is_file():
             out.append(p)
@@ -56,7 +56,7 @@ def pick(numbers: list[int]) -> list:
 
 @app.command()
 def grade(
-    submissions: Annotated[list[Path], typer.Argument(help="files, or directories of *.py")],
+    submissions: Annotated[list[Path], typer.Argument(help="files, or directories of *.py and *.ipynb")],
     problem: Annotated[list[int] | None, typer.Option("--problem", "-p",
                        help="grade only this problem (repeatable)")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.rich,

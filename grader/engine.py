@@ -5,14 +5,16 @@ Data flows one way: submission -> runner (isolated) -> plain data -> judge -> re
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
-from grader import sandbox
+from grader import notebook, sandbox
 from grader.judge import FORK_LOCK, judge_problem
 from grader.results import ProblemResult, SubmissionResult
 from grader.runner import Job, JobReport, Runner
@@ -82,7 +84,8 @@ class Grader:
                 if len(pending[path]) < len(self.problems):
                     return
                 problems = tuple(pending[path][p.number] for p in self.problems)
-                results[path] = SubmissionResult(str(path), problems, self.seed, layers.get(path, ()))
+                notes = notebook_of(path).notes if notebook.is_notebook(path) else ()
+                results[path] = SubmissionResult(str(path), problems, self.seed, layers.get(path, ()), notes)
                 if on_result:
                     on_result(results[path])
 
@@ -101,8 +104,23 @@ class Grader:
         p = next(p for p in self.problems if p.number == report.job.problem)
         if shared:
             self.complete_cases(p.number)
-        probes = judge_problem(p, self.cases[p.number], report.outcomes, self.verdicts)
-        return ProblemResult(p.number, p.title, p.points, probes, report.status, report.output, report.seconds)
+        outcomes, output = report.outcomes, report.output
+        if notebook.is_notebook(report.job.submission):  # messages name cells, not generated lines
+            lines = notebook_of(report.job.submission).lines
+            outcomes = {k: replace(o, message=notebook.relocate(o.message, lines)) if o.message else o
+                        for k, o in outcomes.items()}
+            output = notebook.relocate(output, lines)
+        probes = judge_problem(p, self.cases[p.number], outcomes, self.verdicts)
+        return ProblemResult(p.number, p.title, p.points, probes, report.status, output, report.seconds)
+
+
+@functools.lru_cache(maxsize=256)
+def notebook_of(path: Path) -> notebook.Converted:
+    """The converted notebook (for its notes and line map); an unreadable one has neither."""
+    try:
+        return notebook.convert(path)
+    except notebook.NotebookError:
+        return notebook.Converted("", ())
 
 
 def _private_dirs(paths: Sequence[Path]) -> list[str]:

@@ -47,9 +47,12 @@ def problem_dict(p: ProblemResult) -> dict[str, Any]:
 
 def to_json(s: SubmissionResult) -> dict[str, Any]:
     """The SPEC §1 JSON report of one submission."""
-    return {"submission": s.submission, "score": s.score, "max_score": s.max_score,
-            "status": s.status, "seed": s.seed, "sandbox": list(s.layers),
-            "problems": [problem_dict(p) for p in s.problems]}
+    doc = {"submission": s.submission, "score": s.score, "max_score": s.max_score,
+           "status": s.status, "seed": s.seed, "sandbox": list(s.layers),
+           "problems": [problem_dict(p) for p in s.problems]}
+    if s.notes:  # e.g. a notebook's IPython lines that were not run (#11); absent when none
+        doc["notes"] = [safe(n) for n in s.notes]
+    return doc
 
 
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
@@ -125,6 +128,8 @@ def render(s: SubmissionResult, console: Console, verbose: bool = False) -> None
         failed = [r for r in p.probes if not r.passed or r.verdict.fraction not in (None, 1.0)]
         if failed or verbose:
             console.print(_problem_panel(p, p.probes if verbose else failed))
+    for note in s.notes:
+        console.print(Text("note: " + safe(note), style="yellow"))
     if s.layers:
         console.print(Text("sandbox: " + ", ".join(s.layers), style="dim"))
 

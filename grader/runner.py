@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import child, sandbox, template, uids, wire
+from grader import child, notebook, sandbox, template, uids, wire
 from grader.spec import Call
 
 STARTUP_ALLOWANCE = 1.0
@@ -159,7 +159,7 @@ class Runner:
     def _start(self, job: Job, slot: int) -> _Running:
         workdir = tempfile.mkdtemp(prefix="job-", dir=self.base)
         staged = os.path.join(workdir, "submission.py")
-        shutil.copyfile(job.submission, staged)
+        notebook.stage(job.submission, staged)  # a .py as is; a notebook's code cells (#11)
         uid = self.uid(slot)
         if uid is not None:
             os.chown(workdir, uid, uid)
