@@ -56,5 +56,5 @@ def grade_batch(paths: Sequence[Path], problems: Sequence[Problem], seed: int, l
 
 def _progress(err: Console, total: int) -> Progress:
     return Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.speed:.2f}/s" if total else ""), TimeRemainingColumn(),
+                    TimeRemainingColumn(),
                     console=err, transient=True, disable=total < 2 or not err.is_terminal)
