@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from grader import notebook, registry, sandbox
+from grader import notebook, registry, sandbox, uids
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Autograder for Homework 1 (generative models).")
@@ -214,6 +214,8 @@ def main() -> None:
         _leave(e.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         _leave(130)
+    except uids.NoFreeUid as e:  # the machine's state, not a bug: say so in one line
+        _die(f"{e}; wait for those runs to finish and try again")
     except Exception as e:  # noqa: BLE001 - the CLI never shows a traceback
         if getattr(e, "exit_code", None) == 2 and hasattr(e, "format_message"):
             _die((e.format_message() or "usage error").splitlines()[0])
