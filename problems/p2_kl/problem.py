@@ -116,15 +116,15 @@ PROBES = (
     Probe("p2.means", "different means, equal scales (d = 3)", "numeric", 3,
           "sigma0 = sigma1 and mu0 != mu1: only the mean term ||mu1-mu0||^2/(2 sigma1^2) is "
           "non-zero, so this isolates it.",
-          ("kl_gaussian",), build_means, judge_exact,
+          ("kl_gaussian",), build_means, judge_exact, tags={"terms": "the mean term alone"},
           catches="a wrong mean term: norm not squared, a missing 1/2"),
     Probe("p2.scales", "equal means, different scales (d = 4)", "numeric", 3,
           "mu0 = mu1 and sigma0 != sigma1: isolates d(sigma0^2/sigma1^2 - 1)/2 + d log(sigma1/sigma0).",
-          ("kl_gaussian",), build_scales, judge_exact,
+          ("kl_gaussian",), build_scales, judge_exact, tags={"terms": "the scale terms alone"},
           catches="a missing factor d, sigma instead of sigma^2, the log term's sign"),
     Probe("p2.general", "everything differs (d = 5)", "numeric", 2,
           "All terms at once, against the general multivariate formula.",
-          ("kl_gaussian",), build_general, judge_exact,
+          ("kl_gaussian",), build_general, judge_exact, tags={"terms": "all terms"},
           catches="the mean term scaled by sigma0 instead of sigma1; swapped arguments"),
     Probe("p2.monte_carlo", "one dimension, against Monte Carlo", "property", 2,
           "d = 1 (arrays of shape (1,)), equal means: the value is within 5 standard errors of a "

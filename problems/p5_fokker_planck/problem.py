@@ -111,21 +111,21 @@ PROBES = (
     Probe("p5.d1", "d = 1, constant rho, p not a solution", "symbolic", 4,
           "f = x^2 - b t x (depends on x and t), rho constant != 1, p not a solution: the residual "
           "must equal d_t p + d_x(f p) - rho^2/2 d_xx p exactly.",
-          ("fokker_planck_residual",), build_d1, judge,
+          ("fokker_planck_residual",), build_d1, judge, tags={"d": 1, "rho": "constant"},
           catches="f p' instead of (f p)', rho instead of rho^2, a missing 1/2, sign conventions"),
     Probe("p5.d2", "d = 2, coupled drift, p not a solution", "symbolic", 4,
           "d = 2, f = [x2 - x1, t sin x1]: divergence and Laplacian must sum over both coordinates.",
-          ("fokker_planck_residual",), build_d2, judge,
+          ("fokker_planck_residual",), build_d2, judge, tags={"d": 2, "rho": "constant"},
           catches="only the first coordinate summed; d_i f_j paired with the wrong index"),
     Probe("p5.time_rho", "rho depends on t", "symbolic", 3,
           "rho = sqrt(1 + c t): rho enters as the expression given (squared), not as a constant "
           "symbol or a function to call.",
-          ("fokker_planck_residual",), build_time_rho, judge,
+          ("fokker_planck_residual",), build_time_rho, judge, tags={"d": 1, "rho": "time-dependent"},
           catches="treating rho as a constant or a callable, dropping its t dependence"),
     Probe("p5.solution", "an exact solution makes it vanish (d = 2)", "property", 4,
           "p = product of N(m_i e^-t, v0 + k t) solves Fokker-Planck for f = -x, rho^2 = k + 2 v(t): "
           "the returned residual must be identically 0.",
-          ("fokker_planck_residual",), build_solution, judge,
+          ("fokker_planck_residual",), build_solution, judge, tags={"d": 2, "rho": "time-dependent"},
           catches="any error in the operator, even one that is a consistent convention elsewhere"),
 )
 

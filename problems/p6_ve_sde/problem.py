@@ -127,8 +127,9 @@ def judge_kernel(case: Case, values: dict) -> Verdict:
         mass = kernel_mass(p, float(case.data["sigma"].subs(T, t0)), t0, y0)
         if not abs(mass - 1) < 1e-8:
             return Verdict(False, f"the kernel at t={t0:.4g}, y={y0:.4g} integrates to {mass:.8g} "
-                           "over x, not 1", called=called, got=f"integral = {mass:.10g}", expected="1",
-                           mistake="the normalising constant must be 1/sqrt(2 pi sigma_t^2)")
+                           "over x, not 1: the constant and the exponent are not those of one normalised "
+                           "Gaussian", called=called, got=f"integral = {mass:.10g}", expected="1")
+            # (which of the two is wrong, p6.density's diagnosis says: the mass alone cannot)
     residual = sp.diff(p, T) - rho**2 / 2 * sp.diff(p, X, 2)
     v = symbolic(residual, sp.Integer(0), domains={T: DOMAINS[T], X: DOMAINS[X], Y: DOMAINS[Y]},
                  called=called, seed=case.data["seed"], what="d_t p - rho^2/2 d_xx p")
