@@ -255,7 +255,8 @@ def judge_unbiased(case: Case, values: dict) -> Verdict:
     mean_grad = np.mean([p[1] for p in pairs], axis=0)
     shown = f"the mean over the {len(pairs)} nu in {{1}} x {{-1, 1}}^{UNBIASED_D - 1} of " + case.calls["nu0"].show
     v = numeric(mean_grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=shown,
-                what="E_nu[grad] (mean over nu)")
+                what="E_nu[grad] (mean over nu)",
+                alternatives=lambda: {GRAD_MISTAKES["b_sign"]: -case.data["grad"]})
     if not v.passed:
         return Verdict(False, v.message + " — the estimator is biased: its mean is not the gradient "
                        "of the exact log-likelihood (with Tr df/dz)", v.called, v.got, v.expected, v.mistake)
