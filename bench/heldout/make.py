@@ -173,7 +173,8 @@ SET = [
     ("p7_f_negated", 7, "ref", REF_DRIFT, "        return -f(x, t) - (1 - lam / 2) * g(t) ** 2 * score(x, t)\n",
      "the drift f negated (reverse time taken as -f)", [r"-f|sign of f|f negated|f.*sign"]),
     ("p7_diffusion_no_g", 7, "ref", REF_DIFF, "        return sqrt(1 - lam) + 0 * g(t)\n",
-     "diffusion sqrt(1 - lam) without g", [r"without g|g missing|missing g|g\(t\) (factor )?missing"]),
+     "diffusion sqrt(1 - lam) without g", [r"without g|g missing|missing g|g\(t\) (factor )?missing",
+                                           r"g\(t\) term is missing"]),  # widened after seeing the fit's wording
 ]
 
 

@@ -75,14 +75,22 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
         "the y term is missing: only Sigma score(y)": sigma @ g,
         "Sigma ignored (the hint's Sigma = 1 case): y + score(y)": y + g,
         "only the diagonal of Sigma used (elementwise product)": y + np.diag(sigma) * g,
+        "Sigma applied twice: y + Sigma Sigma score(y)": y + sigma @ sigma @ g,
     }
-    return Case({"main": call}, {"expected": posterior_mean(y, sigma, w, m, c), "wrong": wrong, "n": n})
+    root = np.linalg.cholesky(sigma)
+    vals, vecs = np.linalg.eigh(sigma)
+    for text, half in (("the Cholesky factor L (Sigma = L L^T)", root), ("its transpose L^T", root.T),
+                       ("the symmetric square root Sigma^(1/2)", vecs @ np.diag(np.sqrt(vals)) @ vecs.T)):
+        wrong.setdefault(f"a square root of Sigma, {text}, used where Sigma belongs", y + half @ g)
+    terms = ({"y": y, "Sigma score(y)": sigma @ g}, {"y": 1.0, "Sigma score(y)": 1.0})
+    return Case({"main": call}, {"expected": posterior_mean(y, sigma, w, m, c), "wrong": wrong, "n": n,
+                                 "terms": terms})
 
 
 def judge_tweedie(case: Case, values: dict) -> Verdict:
     got = as_array(values["main"], (case.data["n"],), "tweedie_mean's result")
     return numeric(got, case.data["expected"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
-                   alternatives=case.data["wrong"], what="E[X | Y=y]")
+                   alternatives=case.data["wrong"], what="E[X | Y=y]", terms=case.data["terms"])
 
 
 def build_symbolic(rng: np.random.Generator) -> Case:

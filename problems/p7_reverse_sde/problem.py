@@ -71,7 +71,13 @@ def _numeric_refs(p: dict, x: np.ndarray, t: np.ndarray, lam: float) -> tuple:
     g2 = p["c"] + t
     s = -(x - p["m"] * np.exp(-t)) / (p["v0"] + t)
     wrong = {name: drift_formula(f, g2, s, lam, **kw) for name, kw in DRIFT_MISTAKES.items()}
-    return drift_formula(f, g2, s, lam), np.sqrt((1 - lam) * g2), wrong, g2
+    return drift_formula(f, g2, s, lam), np.sqrt((1 - lam) * g2), wrong, g2, (f, g2 * s)
+
+
+def _drift_terms(pieces: tuple, lam: float) -> tuple:
+    f, g2s = pieces
+    return ({"f(x, t)": f, "g(t)^2 score(x, t)": g2s},
+            {"f(x, t)": 1.0, "g(t)^2 score(x, t)": (-(1 - lam / 2), f"-(1 - lam/2) at lam = {lam:g}")})
 
 
 def judge_numeric(case: Case, values: dict) -> Verdict:
@@ -82,12 +88,13 @@ def judge_numeric(case: Case, values: dict) -> Verdict:
         if not isinstance(value, list) or len(value) != 3:
             raise Reject("drift/diffusion could not be evaluated")
         called = case.calls[key].show
-        drift, diff, wrong, g2 = _numeric_refs(d["params"], d["xs"], d["ts"], lam)
+        drift, diff, wrong, g2, pieces = _numeric_refs(d["params"], d["xs"], d["ts"], lam)
         v = numeric(as_array(value[0], (4,), "drift(x, t) for float x"), drift, rtol=RTOL, atol=ATOL,
-                    called=called, alternatives=wrong, what=f"drift(x, t) with lam={lam:g}")
+                    called=called, alternatives=wrong, what=f"drift(x, t) with lam={lam:g}",
+                    terms=_drift_terms(pieces, lam))
         if not v.passed:
             return v
-        batch, _, wrong_b, _ = _numeric_refs(d["params"], d["xs"], np.full(4, d["ts"][0]), lam)
+        batch, _, wrong_b, _, _ = _numeric_refs(d["params"], d["xs"], np.full(4, d["ts"][0]), lam)
         v = numeric(as_array(value[1], (4,), "drift(x, t) for an array x"), batch, rtol=RTOL, atol=ATOL,
                     called=called, alternatives=wrong_b, what=f"drift(x_array, t) with lam={lam:g}")
         if not v.passed:
@@ -97,7 +104,9 @@ def judge_numeric(case: Case, values: dict) -> Verdict:
                 "sqrt(1 - lam) g^2 instead of sqrt(1 - lam) g": np.sqrt(1 - lam) * g2,
                 "sqrt(1 - lam/2) g instead of sqrt(1 - lam) g": np.sqrt(1 - lam / 2) * np.sqrt(g2)}
         v = numeric(got, diff, rtol=RTOL, atol=ATOL, called=called, alternatives=alts,
-                    what=f"|diffusion(t)| with lam={lam:g}")
+                    what=f"|diffusion(t)| with lam={lam:g}",
+                    terms=({"g(t)": np.sqrt(g2), "constant": np.ones(4)},
+                           {"g(t)": (float(np.sqrt(1 - lam)), f"sqrt(1 - lam) at lam = {lam:g}"), "constant": 0.0}))
         if not v.passed:
             return v
     return Verdict(True, "drift and diffusion right for lam = " + ", ".join(f"{x:g}" for x in d["lams"]))
