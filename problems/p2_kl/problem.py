@@ -46,7 +46,25 @@ def wrong_answers(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> dic
         "the norm is not squared": np.sqrt(sq) / (2 * s1**2) + ratio + log,
         "the -1 in (sigma0^2/sigma1^2 - 1) is missing": mean + d * s0**2 / s1**2 / 2 + log,
         "log(sigma1^2/sigma0^2) used without the 1/2": mean + ratio + 2 * log,
+        "the mean term divided by 2 sigma1 instead of 2 sigma1^2": sq / (2 * s1) + ratio + log,
+        "sigma1^2/sigma0^2 used where sigma0^2/sigma1^2 belongs": mean + d * (s1**2 / s0**2 - 1) / 2 + log,
+        **_one_term_off(mean, ratio, log),
     }
+
+
+TERMS = ("the mean term ||mu1 - mu0||^2/(2 sigma1^2)", "the term d (sigma0^2/sigma1^2 - 1)/2",
+         "the term d log(sigma1/sigma0)")
+
+
+def _one_term_off(*terms: float) -> dict[str, float]:
+    """Each term of the formula missing, doubled, halved or negated, the others right."""
+    total = sum(terms)
+    out = {}
+    for name, t in zip(TERMS, terms):
+        for how, factor in (("is missing", 0.0), ("is twice what it should be (its 1/2 missing?)", 2.0),
+                            ("is half what it should be", 0.5), ("has the wrong sign", -1.0)):
+            out.setdefault(f"{name} {how}", total + (factor - 1) * t)
+    return out
 
 
 def _case(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float, **extra: object) -> Case:
