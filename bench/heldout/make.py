@@ -6,7 +6,7 @@ make, the problem, what the mistake is, and `accept`: regular expressions (case-
 of which a diagnosis must match to count as naming this mistake. Written before any diagnosis
 for these mistakes was designed; bench/diagnosis.py grades them.
 
-    python bench/heldout/make.py          # rewrites bench/heldout/set1/*.py and mapping.json
+    python bench/heldout/make.py          # rewrites bench/heldout/set{1,2}/*.py and mapping.json
 """
 
 from __future__ import annotations
@@ -177,11 +177,47 @@ SET = [
                                            r"g\(t\) term is missing"]),  # widened after seeing the fit's wording
 ]
 
+# Written late, after the improvements that set1 measured, and graded only once, at the end.
+SET2 = [
+    ("p1_trace_sigma", 1, "ref", REF_TW, "    return y + Sigma.trace() * score(y)\n",
+     "Sigma replaced by its trace (a scalar variance)", [r"trace|tr\(sigma\)"]),
+    ("p1_score_second_derivative", 1, "ref", REF_SCORE, "    return [sympy.diff(logp, xi, 2) for xi in x]\n",
+     "second derivatives of log p instead of first", [r"second derivative|d\^2|twice"]),
+    ("p2_square_of_sum", 2, "ref", "    diff = np.asarray(mu1, dtype=float) - np.asarray(mu0, dtype=float)\n",
+     "    diff = np.asarray(mu1, dtype=float) - np.asarray(mu0, dtype=float)\n    diff = np.full(1, diff.sum())\n",
+     "the square of the sum of the mean differences instead of the sum of squares", [r"square of the sum|sum.*squared|\(sum"]),
+    ("p2_log2", 2, "loops", "math.log(sigma1) - math.log(sigma0))", "math.log2(sigma1) - math.log2(sigma0))",
+     "log base 2 in the log term", [r"log2|base 2|log term.*(factor|coefficient)|d log\(sigma1/sigma0\).*(factor|coefficient|1/ln 2|1.4427)"]),
+    ("p3_adjoint_time_zero", 3, "ref", "        J = model.df_dz(z, theta, s)\n        da",
+     "        J = model.df_dz(z, theta, 0.0)\n        da",
+     "the Jacobian in the a-equation taken at s = 0 instead of s", [r"time|s = 0|pseudo-time argument|depends on s"]),
+    ("p3_swapped_slices", 3, "ref", "        z, a = y[:D], y[D:2 * D]\n", "        a, z = y[:D], y[D:2 * D]\n",
+     "z and a read from the wrong slices of the adjoint state", [r"slice|swap|z and a|order of the state"]),
+    ("p4_v2_u_fn", 4, "ref", "u.grad = u.grad + v.grad @ v.fn.grad(u)", "u.grad = u.grad + v.grad @ u.fn.grad(v)",
+     "version 2 calls u.fn.grad(v) instead of v.fn.grad(u)", [r"u\.fn|v\.fn\.grad\(u\)|parent"]),
+    ("p4_zero_grad_shape1", 4, "ref", "        v.grad = np.zeros_like(np.asarray(v.value, dtype=float))\n",
+     "        v.grad = np.zeros(1)\n", "zero_grad sets np.zeros(1) for every node", [r"zero_grad|shape|zeros_like"]),
+    ("p5_product_of_derivatives", 5, "ref", REF_DIV,
+     "    div = sum(sympy.diff(fi, xi) * sympy.diff(p, xi) for fi, xi in zip(f, x))\n",
+     "div(f p) as (d f_i/dx_i)(d p/dx_i), a product of derivatives", [r"product rule|div\(f p\)|p div f|f \. grad p"]),
+    ("p5_lap_averaged", 5, "ref", REF_FP, "    return sympy.diff(p, t) + div - rho**2 / 2 * lap / len(x)\n",
+     "the Laplacian averaged over the coordinates instead of summed", [r"laplacian.*(factor|coefficient|1/d|average)|rho\^2 laplacian"]),
+    ("p6_rho_2dsigma", 6, "ref", REF_RHO, "    return sympy.sqrt(2 * sympy.diff(sigma, t))\n",
+     "rho = sqrt(2 d sigma/dt), the factor sigma of the chain rule missing", [r"chain rule|missing.*sigma|sigma\b.*factor|d sigma\^2"]),
+    ("p6_sigma_squared_norm", 6, "ref", REF_DENS,
+     "    return sympy.exp(-(x - y) ** 2 / (2 * sigma**2)) / (sympy.sqrt(2 * sympy.pi) * sigma**2)\n",
+     "normalised by sqrt(2 pi) sigma^2 instead of sqrt(2 pi) sigma", [r"sigma\^2|power of sigma|log sigma|normalis|constant"]),
+    ("p7_paren_slip", 7, "ref", REF_DRIFT, "        return f(x, t) - (1 - lam) / 2 * g(t) ** 2 * score(x, t)\n",
+     "(1 - lam)/2 instead of (1 - lam/2)", [r"\(1 - lam\)/2|1 - lam/2|lam/2|coefficient"]),
+    ("p7_sqrt_g", 7, "ref", REF_DIFF, "        return sqrt(1 - lam) * sqrt(g(t))\n",
+     "diffusion sqrt(1 - lam) sqrt(g) instead of sqrt(1 - lam) g", [r"sqrt\(g|g\(t\)\^?\(?1/2|sqrt.*g|g\(t\) term"]),
+]
 
-def main(out: Path = HERE / "set1") -> None:
+
+def main(out: Path = HERE / "set1", entries: list = SET) -> None:
     out.mkdir(exist_ok=True)
     mapping = {}
-    for name, problem, base, old, new, mistake, accept in SET:
+    for name, problem, base, old, new, mistake, accept in entries:
         text = BASES[base].read_text()
         assert text.count(old) == 1, (name, base, text.count(old))
         (out / f"{name}.py").write_text(f"# Held-out: {mistake}.\n" + text.replace(old, new))
@@ -191,4 +227,8 @@ def main(out: Path = HERE / "set1") -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "set1")
+    if len(sys.argv) > 1:
+        main(Path(sys.argv[1]))
+    else:
+        main(HERE / "set1")
+        main(HERE / "set2", SET2)
