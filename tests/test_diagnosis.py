@@ -247,3 +247,23 @@ def test_no_diagnosis_is_wrong_on_the_held_out_set():
             assert kind != "wrong", (name, named)
             seen += 1
     assert seen >= 45
+
+
+# --------------------------------------------------------------- the term fit (engine)
+def test_term_fit_names_only_an_exact_combination_of_independent_terms():
+    import numpy as np
+
+    from grader.checks import term_fit
+    rng = np.random.default_rng(11)
+    a, b = rng.normal(size=6), rng.normal(size=6)
+    terms, want = {"y": a, "Sigma score(y)": b}, {"y": 1.0, "Sigma score(y)": 1.0}
+    assert term_fit(a + 0.5 * b, terms, want) == (
+        "the Sigma score(y) term has coefficient 0.5 where 1 belongs (a factor 1/2) (the other terms are right)")
+    assert term_fit(a, terms, want) == "the Sigma score(y) term is missing (the other terms are right)"
+    assert term_fit(a - b, terms, want) == "the Sigma score(y) term has the wrong sign (the other terms are right)"
+    assert term_fit(2 * a + 2 * b, terms, want) == ""  # all scaled alike: a constant factor, not a term
+    assert term_fit(rng.normal(size=6), terms, want) == ""  # no combination of the terms
+    assert term_fit(a[:3] + 0.5 * b[:3], {"y": a[:3], "s": b[:3]}, {"y": 1.0, "s": 1.0}) == ""  # too few entries
+    assert term_fit(a + 0.5 * b, {"y": a, "2y": 2 * a, "s": b}, {"y": 1.0, "2y": 0.0, "s": 1.0}) == ""  # dependent
+    assert "there is a c term (coefficient 0.3) that does not belong" in term_fit(
+        a + b + 0.3 * np.ones(6), {**terms, "c": np.ones(6)}, {**want, "c": 0.0})

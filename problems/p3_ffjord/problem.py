@@ -267,19 +267,19 @@ PROBES = (
     Probe("p3.logp", "logp_hat, time-dependent model", "numeric", 5,
           "log p_Z(z(0)) - l_hat(0) from the reverse-time solve, for one Gaussian nu, on a model that "
           "depends on s.",
-          ("ffjord_logp_grad",), build_single(1.5), judge_logp, rng_key="p3.timed",
+          ("ffjord_logp_grad",), build_single(1.5), judge_logp, rng_key="p3.timed", tags={"model": "depends on s"},
           catches="l_hat added instead of subtracted, the exact trace instead of nu^T J nu, log p_Z at X"),
     Probe("p3.grad", "grad = b(1), time-independent model", "numeric", 8,
           "The adjoint gradient b(1) for one Gaussian nu on a nonlinear model with a non-symmetric "
           "Jacobian, compared with forward sensitivities.",
-          ("ffjord_logp_grad",), build_single(0.0), judge_grad,
+          ("ffjord_logp_grad",), build_single(0.0), judge_grad, tags={"model": "independent of s"},
           catches="a transposed Jacobian, a missing d/dz or d/dtheta of nu^T J nu, sign errors, and "
                   "the exact trace's gradient instead of the stochastic one"),
     Probe("p3.unbiased", "unbiased over nu, time-dependent model", "property", 7,
           f"D = {UNBIASED_D}: the mean over the 2^{UNBIASED_D - 1} sign vectors nu with nu_1 = 1 (uniform "
           "over them, E[nu nu^T] = I exactly) of grad equals the gradient of the exact log-likelihood "
           "(with Tr df/dz), on a model that depends on s.",
-          ("ffjord_logp_grad",), build_unbiased, judge_unbiased,
+          ("ffjord_logp_grad",), build_unbiased, judge_unbiased, tags={"model": "depends on s"},
           catches="getting the time argument wrong in the adjoint pass (e.g. s running backwards)"),
 )
 

@@ -339,11 +339,13 @@ PROBES = (
     Probe("p4.v1", "version 1: values and grads", "numeric", 6,
           "backward_v1 on a random DAG (diamonds, vector nodes, a gate, a dead end, stale data): "
           "every node's .value and .grad against a forward pass and forward-mode derivatives.",
-          ("backward_v1",), build(1, 7, 0, False), judge_values, rng_key="p4.g1", error_mistakes=ERRORS,
+          ("backward_v1",), build(1, 7, 0, False), judge_values, rng_key="p4.g1",
+          error_mistakes=ERRORS, tags={"version": 1},
           catches="no zero_grad, no forward pass, = instead of +=, a transposed Jacobian in v1"),
     Probe("p4.v2", "version 2: values and grads", "numeric", 6,
           "The same for backward_v2 on another random DAG.",
-          ("backward_v2",), build(2, 7, 0, False), judge_values, rng_key="p4.g2", error_mistakes=ERRORS,
+          ("backward_v2",), build(2, 7, 0, False), judge_values, rng_key="p4.g2",
+          error_mistakes=ERRORS, tags={"version": 2},
           catches="the same mistakes in v2 (e.g. v.grad @ u.fn.grad instead of v.fn.grad(u))"),
     Probe("p4.output_inside", "v_out in the middle, with children", "numeric", 3,
           "Both versions on a DAG where v_out is not the last node and has children: every .value, and "

@@ -194,26 +194,26 @@ PROBES = (
     Probe("p7.numeric", "numeric drift and diffusion, lam = -1, 0, 0.5", "numeric", 4,
           "Numeric f(x, t) (depends on x and t), g(t), score(x, t) and float lam: drift and |diffusion| "
           "at 4 points, with float x and with an array x.",
-          ("reverse_sde",), build_numeric((-1.0, 0.0, 0.5)), judge_numeric,
+          ("reverse_sde",), build_numeric((-1.0, 0.0, 0.5)), judge_numeric, tags={"inputs": "numbers"},
           catches="(1 - lam) for (1 - lam/2), g for g^2, a wrong sign, sqrt missing on the diffusion"),
     Probe("p7.ode", "lam = 1: the probability-flow ODE", "numeric", 2,
           "lam = 1: drift f - g^2 score / 2 and diffusion 0.",
-          ("reverse_sde",), build_numeric((1.0,)), judge_numeric,
+          ("reverse_sde",), build_numeric((1.0,)), judge_numeric, tags={"inputs": "numbers"},
           catches="a diffusion that does not vanish at lam = 1, code that fails at lam = 1"),
     Probe("p7.symbolic", "symbolic lam", "symbolic", 3,
           "sympy f, g, score and lam a Symbol: drift(x, t) = f - (1 - lam/2) g^2 score and diffusion(t)^2 "
           "= (1 - lam) g^2 as expressions.",
-          ("reverse_sde",), build_symbolic, judge_symbolic, rng_key="p7.sym",
+          ("reverse_sde",), build_symbolic, judge_symbolic, rng_key="p7.sym", tags={"inputs": "sympy"},
           catches="math.sqrt / float() on lam (fails for a Symbol), numpy-only code"),
     Probe("p7.marginals", "keeps the marginals (reverse Fokker-Planck)", "property", 3,
           "For the Gaussian marginals p_t of dX = (-x + t) dt + sqrt(2 + 2t + 2t^2) dW, your drift and "
           "diffusion satisfy d_t p + d_x(drift p) + diffusion^2/2 d_xx p = 0 for every lam.",
-          ("reverse_sde",), build_symbolic, judge_marginals, rng_key="p7.sym",
+          ("reverse_sde",), build_symbolic, judge_marginals, rng_key="p7.sym", tags={"inputs": "sympy"},
           catches="drift and diffusion that are each plausible but inconsistent with each other"),
     Probe("p7.simulation", "simulation recovers p_0", "property", 3,
           f"Euler-Maruyama with your callables from X_T ~ p_T down to t = 0 ({PARTICLES} particles, "
           f"{STEPS} steps, lam = 0.5 and -1): the sample mean and variance match p_0.",
-          ("reverse_sde",), build_simulation, judge_simulation,
+          ("reverse_sde",), build_simulation, judge_simulation, tags={"inputs": "numbers"},
           catches="drift or diffusion that fail on arrays of particles, or that do not keep p_t"),
 )
 
