@@ -205,6 +205,25 @@ def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
     return ""
 
 
+class Lazy(Mapping):
+    """Known wrong answers computed one at a time, as `diagnose` asks for them (it stops at the
+    first that matches): for alternatives that are expensive to compute."""
+
+    def __init__(self, thunks: Mapping[str, Callable[[], Any]]):
+        self._thunks, self._done = dict(thunks), {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._done:
+            self._done[key] = self._thunks[key]()
+        return self._done[key]
+
+    def __iter__(self):
+        return iter(self._thunks)
+
+    def __len__(self) -> int:
+        return len(self._thunks)
+
+
 # (the named terms' values, entry by entry; the coefficient each must have in a right answer)
 # (a coefficient may be (value, how the formula writes it): (-1.5, "-(1 - lam/2)"))
 Terms = tuple[Mapping[str, Any], Mapping[str, Any]]

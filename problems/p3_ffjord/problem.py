@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.checks import as_array, as_float, numeric
+from grader.checks import Lazy, as_array, as_float, numeric
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
 from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
@@ -66,14 +66,26 @@ def reference(model: TanhModel, X: np.ndarray, theta: np.ndarray,
     return [(model.log_pz(z0) - l0[k], model.grad_log_pz(z0) @ S0 - L0[k]) for k in range(n)]
 
 
+def _z0(model: TanhModel, X: np.ndarray, theta: np.ndarray, forwards: bool) -> np.ndarray:
+    """z(0) from the reverse solve (from 0 to 1 instead, if `forwards`), shared by the replays."""
+    key = (forwards, X.tobytes(), theta.tobytes(), model.tau)
+    if key not in _Z0:
+        _Z0.clear()  # one scenario at a time
+        _Z0[key] = rk4(lambda z, s: model.f(z, theta, s), X, *((0.0, 1.0) if forwards else (1.0, 0.0)),
+                       ODEINT_STEPS)
+    return _Z0[key]
+
+
+_Z0: dict = {}
+
+
 def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.ndarray,
                     mistake: str) -> np.ndarray:
     """The gradient a student gets with one specific mistake (a key of GRAD_MISTAKES) in an
     otherwise right adjoint method: same model, inputs and integrator as the student's."""
     D, P = model.D, model.P
     m = mistake
-    s0, s1 = (0.0, 1.0) if m == "reverse_forwards" else (1.0, 0.0)
-    z0 = rk4(lambda z, s: model.f(z, theta, s), X, s0, s1, ODEINT_STEPS)
+    z0 = _z0(model, X, theta, m == "reverse_forwards")
     # coefficients of the four terms: a' = -ca (a J) - cqz dq/dz,  b' = -cb (a df/dtheta) - cqt dq/dtheta
     ca = {"sign": -1.0, "aJ_sign": -1.0, "no_aJ": 0.0}.get(m, 1.0)
     cqz = {"sign": -1.0, "qz_sign": -1.0, "no_qz": 0.0}.get(m, 1.0)
@@ -186,12 +198,12 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
         "the exact trace used instead of nu^T (df/dz) nu": exact_logp,
         "log p_Z evaluated at X instead of z(0)": model.log_pz(sc["X"]) - (logpz0 - logp),
     }
-    def wrong_grad() -> dict[str, np.ndarray]:  # computed only to diagnose a wrong answer
-        out = {text: adjoint_variant(model, sc["X"], sc["theta"], nu, key)
-               for key, text in GRAD_MISTAKES.items()}
-        out["the exact trace's gradient used instead of the nu estimator"] = exact_grad
-        out["only grad log p_Z(z(0)) propagated (the l_hat terms ignored)"] = plain_grad
-        return out
+    def wrong_grad() -> Lazy:  # computed only to diagnose a wrong answer, one replay at a time
+        out = {"the exact trace's gradient used instead of the nu estimator": lambda: exact_grad,
+               "only grad log p_Z(z(0)) propagated (the l_hat terms ignored)": lambda: plain_grad}
+        out.update({text: (lambda key=key: adjoint_variant(model, sc["X"], sc["theta"], nu, key))
+                    for key, text in GRAD_MISTAKES.items()})
+        return Lazy(out)
 
     def b0_shift(got: np.ndarray) -> str:
         """b(0) = c (the same number c != 0 in every entry) adds exactly c to every entry of b(1)."""
