@@ -131,8 +131,8 @@ def test_p4_zero_grad_skipping_sources_is_named():
 
 
 def test_p4_replay_is_named_only_when_it_fits_the_whole_graph():
-    """On main, a graph with all-zero grads got '= instead of +=' from one node where the `=`
-    replay happens to be 0 too; a replay must now fit every node (test seen failing before)."""
+    """On main, v_out.grad never set (all grads 0) got '= instead of +=' from one node where the `=`
+    replay happens to be 0 too (bench/heldout/baseline-set1.txt); a replay must now fit every node."""
     import numpy as np
 
     from problems.p4_backprop import problem as p4
@@ -173,7 +173,7 @@ def test_exception_text_names_a_mistake_only_when_its_pattern_matches():
 
 def test_a_failure_naming_nothing_says_which_tagged_probes_pass():
     """first_coordinate_only (the Laplacian over x1 only) passes d = 1 and fails d = 2: the report
-    says so, in the message, without naming a mistake (seen failing before: no tags existed)."""
+    says so, in the message, without naming a mistake (main has no tags: there it says nothing)."""
     import importlib
 
     from grader.judge import judge_problem
