@@ -125,11 +125,12 @@ def count_ops(e: sympy.Basic) -> int:
 # --------------------------------------------------------------------------- numeric
 def numeric(got: np.ndarray | float, expected: np.ndarray | float, *, rtol: float, atol: float,
             called: str, alternatives: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
-            what: str = "result") -> Verdict:
+            what: str = "result", terms: Terms | Callable[[], Terms] | None = None) -> Verdict:
     """Compare arrays (already coerced) with |got-exp| <= atol + rtol*|exp| elementwise.
 
     `alternatives` (known wrong answers, by the mistake's description) may be a callable, called
-    only when the answer is wrong.
+    only when the answer is wrong. `terms` (see `term_fit`) names the term a wrong answer got
+    wrong when no alternative matches.
     """
     g = np.asarray(got, dtype=float)
     e = np.asarray(expected, dtype=float)
@@ -143,8 +144,11 @@ def numeric(got: np.ndarray | float, expected: np.ndarray | float, *, rtol: floa
     if not bad.any():
         return Verdict(True, f"{what} matches (max abs diff {err.max(initial=0):.1e})")
     alts = alternatives() if callable(alternatives) else alternatives
+    mistake = diagnose(g, e, alts or {})
+    if not mistake and terms is not None:
+        mistake = term_fit(g, *(terms() if callable(terms) else terms))
     return Verdict(False, _mismatch(g, e, bad, what), called=called, got=describe(_show(g)),
-                   expected=describe(_show(e)), mistake=diagnose(g, e, alts or {}))
+                   expected=describe(_show(e)), mistake=mistake)
 
 
 def _show(a: np.ndarray) -> Any:
@@ -201,6 +205,86 @@ def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
     return ""
 
 
+class Lazy(Mapping):
+    """Known wrong answers computed one at a time, as `diagnose` asks for them (it stops at the
+    first that matches): for alternatives that are expensive to compute."""
+
+    def __init__(self, thunks: Mapping[str, Callable[[], Any]]):
+        self._thunks, self._done = dict(thunks), {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._done:
+            self._done[key] = self._thunks[key]()
+        return self._done[key]
+
+    def __iter__(self):
+        return iter(self._thunks)
+
+    def __len__(self) -> int:
+        return len(self._thunks)
+
+
+# (the named terms' values, entry by entry; the coefficient each must have in a right answer)
+# (a coefficient may be (value, how the formula writes it): (-1.5, "-(1 - lam/2)"))
+Terms = tuple[Mapping[str, Any], Mapping[str, Any]]
+
+
+def term_fit(got: Any, terms: Mapping[str, Any], want: Mapping[str, Any]) -> str:
+    """Which terms a wrong answer has with the wrong coefficient, when it is exactly a combination
+    of the named terms (a least-squares fit over more entries than terms, with the terms clearly
+    independent on them, that leaves no residual). The fit is the evidence: nothing is named when
+    the answer is no such combination, when there are too few entries to tell the terms apart,
+    or when every term is off by the same factor (that is a constant factor, or a sign)."""
+    g = np.asarray(got, dtype=float).ravel()
+    names = list(terms)
+    if not names or not np.all(np.isfinite(g)):
+        return ""
+    A = np.column_stack([np.asarray(terms[n], dtype=float).ravel() for n in names])
+    if A.shape[0] != g.size or A.shape[0] < A.shape[1] + 2 or not np.all(np.isfinite(A)):
+        return ""
+    norms = np.linalg.norm(A, axis=0)
+    if np.any(norms == 0):
+        return ""
+    sv = np.linalg.svd(A / norms, compute_uv=False)
+    if sv[-1] < 1e-6 * sv[0]:
+        return ""  # the terms are (nearly) dependent at these entries: no coefficient is identified
+    coef = np.linalg.lstsq(A, g, rcond=None)[0]
+    if np.linalg.norm(A @ coef - g) > 1e-8 * max(np.linalg.norm(g), 1e-12):
+        return ""
+    w = np.array([float(want[n][0] if isinstance(want[n], tuple) else want[n]) for n in names])
+    label = {n: (f"{want[n][1]} = {w[i]:.6g}" if isinstance(want[n], tuple) else f"{w[i]:.6g}")
+             for i, n in enumerate(names)}
+    off = [i for i in range(len(names)) if abs(coef[i] - w[i]) > 1e-6 * max(1.0, abs(w[i]))]
+    if not off:
+        return ""
+    nz = [i for i in range(len(names)) if abs(w[i]) > 1e-12]
+    if len(off) == len(names) and len(nz) == len(names) and np.allclose(coef / w, coef[0] / w[0], rtol=1e-6):
+        return ""  # every term scaled alike: a factor on the whole, said elsewhere (or not at all)
+    parts = []
+    for i in off:
+        c, target = float(coef[i]), float(w[i])
+        if abs(c) < 1e-9:
+            parts.append(f"the {names[i]} term is missing")
+        elif abs(target) < 1e-12:
+            parts.append(f"there is a {names[i]} term (coefficient {c:.6g}) that does not belong")
+        elif abs(c + target) < 1e-6 * max(1.0, abs(target)):
+            parts.append(f"the {names[i]} term has the wrong sign")
+        else:
+            parts.append(f"the {names[i]} term has coefficient {c:.6g} where {label[names[i]]} belongs "
+                         f"(a factor {_ratio(c / target)})")
+    rest = "" if len(off) == len(names) else " (the other terms are right)"
+    return "; ".join(parts) + rest
+
+
+def _ratio(r: float) -> str:
+    """A ratio as a small fraction when it is one (1/2, -1/3, 3/2), else 6 digits."""
+    for den in range(1, 9):
+        num = round(r * den)
+        if num and abs(r * den - num) < 1e-6 * den:
+            return f"{num}" if den == 1 else f"{num}/{den}"
+    return f"{r:.6g}"
+
+
 def all_pass(verdicts: Iterable[Verdict], success: Verdict) -> Verdict:
     """The first failing verdict of a (lazy) sequence of checks, or `success` if none fails."""
     for v in verdicts:
@@ -243,7 +327,8 @@ def _evalf_value(expr: sympy.Basic, point: Mapping[sympy.Symbol, float]) -> comp
 def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[float, float]],
              called: str, seed: int,
              alternatives: Mapping[str, sympy.Expr] | Callable[[], Mapping[str, sympy.Expr]] | None = None,
-             what: str = "result", points: int = 8, rtol: float = 1e-8) -> Verdict:
+             what: str = "result", points: int = 8, rtol: float = 1e-8,
+             terms: tuple[Mapping[str, sympy.Expr], Mapping[str, float]] | Callable | None = None) -> Verdict:
     """Layered equivalence: structure, then values at `points` seeded random points (30 digits).
 
     A difference at a random point is decisive (wrong); agreement at every point is a pass.
@@ -261,7 +346,12 @@ def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[
     for p, a, b in usable:
         if a is None or abs(a - b) > rtol * max(abs(b), scale) + 1e-13:
             alts = alternatives() if callable(alternatives) else alternatives
-            return _sym_failure(g, ref, p, a, b, usable, called, alts or {}, what)
+            v = _sym_failure(g, ref, p, a, b, usable, called, alts or {}, what)
+            if not v.mistake and terms is not None:
+                named, want = terms() if callable(terms) else terms
+                v = Verdict(False, v.message, v.called, v.got, v.expected,
+                            _sym_term_fit(g, named, want, domains, seed))
+            return v
     return Verdict(True, f"{what}: equal to the expected expression at {len(usable)} random points "
                          "(30-digit arithmetic)")
 
@@ -299,6 +389,18 @@ def _sym_mistake(g: sympy.Expr, usable: Sequence, alternatives: Mapping[str, sym
             return name
     real = [(v.real, b.real) for v, (_, _, b) in zip(gv, usable)]
     return diagnose([r for r, _ in real], [e for _, e in real], {})
+
+
+def _sym_term_fit(g: sympy.Expr, terms: Mapping[str, sympy.Expr], want: Mapping[str, float],
+                  domains: Mapping[sympy.Symbol, tuple[float, float]], seed: int) -> str:
+    """term_fit over values at 3 k + 6 random points of their own (k terms)."""
+    pts = sample_points(domains, 3 * len(terms) + 6, seed + 7919)
+    gv = [value_at(g, p) for p in pts]
+    tv = {n: [value_at(e, p) for p in pts] for n, e in terms.items()}
+    if any(v is None or abs(v.imag) > 1e-12 for v in gv) or any(
+            v is None or abs(v.imag) > 1e-12 for vs in tv.values() for v in vs):
+        return ""
+    return term_fit([v.real for v in gv], {n: [v.real for v in vs] for n, vs in tv.items()}, want)
 
 
 def _fmt(z: complex) -> str:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import resource
 import select
 import signal
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from typing import Any
 
 from grader import wire
 from grader.checks import Reject
@@ -62,7 +64,35 @@ def judge_problem(problem: Problem, cases: Mapping[str, Case], outcomes: Mapping
             pending = [p for p in pending if p.id != stuck.id]
     for p in problem.probes:
         cache[keys[p.id]] = verdicts[p.id]
-    return tuple(ProbeResult(p, verdicts[p.id]) for p in problem.probes)
+    return tuple(ProbeResult(p, _with_observation(problem, p, verdicts)) for p in problem.probes)
+
+
+def _say(key: str, items: list, verdicts: Mapping[str, Verdict], passed: bool) -> str:
+    return ", ".join(f"{key} = {val} ({', '.join(p.id for p in ps if verdicts[p.id].passed == passed)})"
+                     for val, ps in items)
+
+
+def _with_observation(problem: Problem, probe: Probe, verdicts: Mapping[str, Verdict]) -> Verdict:
+    """A failure that names no mistake gets what the passing and failing probes establish, by
+    their tags: "right for d = 1 (p5.d1); wrong for d = 2 (p5.d2)" (nothing when no tag splits)."""
+    v = verdicts[probe.id]
+    if v.passed or v.mistake or not probe.tags:
+        return v
+    facts = []
+    for key in probe.tags:
+        groups: dict[Any, list[Probe]] = {}
+        for p in problem.probes:
+            if key in p.tags and p.id in verdicts:
+                groups.setdefault(p.tags[key], []).append(p)
+        right = [(val, ps) for val, ps in groups.items() if all(verdicts[p.id].passed for p in ps)]
+        wrong = [(val, ps) for val, ps in groups.items() if any(not verdicts[p.id].passed for p in ps)]
+        if right and wrong:
+            facts.append(f"right for {_say(key, right, verdicts, True)}; "
+                         f"wrong for {_say(key, wrong, verdicts, False)}")
+    if not facts:
+        return v
+    return replace(v, message=f"{v.message} — no known mistake matches; the probes establish: "
+                              + "; and ".join(facts))
 
 
 def _answer_key(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> str:
@@ -83,7 +113,9 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
         out = outcomes.get(call.key) or Outcome("not run", message="not run")
         if not out.ok:
             head = STATUS_TEXT.get(out.status, out.status)
-            return Verdict(False, f"{head}: {out.message}", called=call.show)
+            hint = next((text for pattern, text in probe.error_mistakes
+                         if out.status == "error" and re.search(pattern, out.message or "", re.S)), "")
+            return Verdict(False, f"{head}: {out.message}", called=call.show, mistake=hint)
         try:
             values[name] = wire.decode(out.value)
         except wire.WireError as err:

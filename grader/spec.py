@@ -97,6 +97,12 @@ class Probe:
     visibility: Visibility = "visible"
     rng_key: str = ""
     judge_seconds: float = 20.0
+    # (regular expression, likely mistake): matched against the message of an exception the
+    # student's code raised (it ends with the failing source line), first match wins
+    error_mistakes: tuple[tuple[str, str], ...] = ()
+    # facts about the probe's inputs (e.g. {"d": 2}); when a failure names no mistake, the
+    # report says which values of a tag pass and which fail
+    tags: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def stream(self) -> str:

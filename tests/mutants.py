@@ -98,6 +98,27 @@ MUTANTS = (
     m("a0_zero", 3, P3_A0, "np.concatenate([z0, np.zeros(D), np.zeros(P)])", "p3.grad", "p3.unbiased"),
     m("a0_sign", 3, P3_A0, "np.concatenate([z0, -model.grad_log_pz(z0), np.zeros(P)])", "p3.grad", "p3.unbiased"),
     m("a0_at_X", 3, P3_A0, "np.concatenate([z0, model.grad_log_pz(X), np.zeros(P)])", "p3.grad", "p3.unbiased"),
+    # the adjoint method piece by piece (each named by a judge-side replay, tests/test_diagnosis.py)
+    m("a_equation_aJ_sign", 3, P3_DA, "da = a @ J - model.dquad_dz(z, theta, s, nu)", "p3.grad", "p3.unbiased"),
+    m("a_equation_dquad_sign", 3, P3_DA, "da = -a @ J + model.dquad_dz(z, theta, s, nu)", "p3.grad", "p3.unbiased"),
+    m("b_equation_sign", 3, P3_DB, "db = a @ model.df_dtheta(z, theta, s) + model.dquad_dtheta(z, theta, s, nu)",
+      "p3.grad", "p3.unbiased"),
+    m("b_equation_missing_a_term", 3, P3_DB, "db = -model.dquad_dtheta(z, theta, s, nu)", "p3.grad", "p3.unbiased"),
+    m("b_equation_dquad_sign", 3, P3_DB, "db = -a @ model.df_dtheta(z, theta, s) + model.dquad_dtheta(z, theta, s, nu)",
+      "p3.grad", "p3.unbiased"),
+    m("b0_ones", 3, P3_A0, "np.concatenate([z0, model.grad_log_pz(z0), np.ones(P)])", "p3.grad", "p3.unbiased"),
+    m("b0_theta", 3, P3_A0, "np.concatenate([z0, model.grad_log_pz(z0), theta])", "p3.grad", "p3.unbiased"),
+    m("adjoint_z_starts_at_X", 3, P3_A0, "np.concatenate([X, model.grad_log_pz(z0), np.zeros(P)])",
+      "p3.grad", "p3.unbiased"),
+    m("adjoint_z_backwards", 3, "return np.concatenate([model.f(z, theta, s), da, db])",
+      "return np.concatenate([-model.f(z, theta, s), da, db])", "p3.grad", "p3.unbiased"),
+    m("adjoint_sweep_backwards", 3, P3_A0 + ", 0.0, 1.0)", P3_A0 + ", 1.0, 0.0)", "p3.grad", "p3.unbiased"),
+    m("reverse_solve_forwards", 3, "odeint(reverse, np.concatenate([X, [0.0]]), 1.0, 0.0)",
+      "odeint(reverse, np.concatenate([X, [0.0]]), 0.0, 1.0)", "p3.logp", "p3.grad", "p3.unbiased"),
+    m("coarse_integrator", 3, "    D, P = X.size, theta.size\n",
+      "    D, P = X.size, theta.size\n\n    def odeint(rhs, y, s0, s1, n=30):  # Euler\n"
+      "        for k in range(n):\n            y = y + (s1 - s0) / n * rhs(y, s0 + k * (s1 - s0) / n)\n"
+      "        return y\n", "p3.logp", "p3.grad", "p3.unbiased"),
     # ---------------------------------------------------------------- problem 4
     # No "v1 written as a call to v2" (or the reverse): SPEC 2.4 allows any order a reverse pass
     # allows, and both versions make the same fn.grad calls and sums in different orders only, so
@@ -120,6 +141,20 @@ MUTANTS = (
       "u.grad = u.grad + v.grad @ v.fn.grad(u) / len(graph.parents(v))", "p4.v2"),
     m("zero_grad_in_place_keeps_stale_shape", 4, "v.grad = np.zeros_like(np.asarray(v.value, dtype=float))",
       "v.grad = np.asarray(v.grad, dtype=float); v.grad[...] = 0", "p4.output_inside"),
+    m("v1_nodes_walked_forwards", 4, "    for v in reversed(graph.nodes):\n        for w in graph.children(v):",
+      "    for v in graph.nodes:\n        for w in graph.children(v):", "p4.v1"),
+    m("v2_nodes_walked_forwards", 4, "    for v in reversed(graph.nodes):\n        if v.fn is None:",
+      "    for v in graph.nodes:\n        if v.fn is None:", "p4.v2"),
+    m("out_grad_never_set", 4, "    graph.output.grad = np.ones(1)\n", "", *P4_ALLV),
+    m("out_grad_before_zero_grad", 4,
+      "    for v in graph.nodes:\n        v.grad = np.zeros_like(np.asarray(v.value, dtype=float))\n"
+      "    graph.output.grad = np.ones(1)\n",
+      "    graph.output.grad = np.ones(1)\n    for v in graph.nodes:\n"
+      "        v.grad = np.zeros_like(np.asarray(v.value, dtype=float))\n", *P4_ALLV),
+    m("v2_skips_output", 4, "        if v.fn is None:\n            continue\n",
+      "        if v.fn is None or v is graph.output:\n            continue\n", "p4.v2"),
+    m("jacobian_on_the_left", 4, "v.grad = v.grad + w.grad @ w.fn.grad(v)", "v.grad = v.grad + w.fn.grad(v) @ w.grad",
+      "p4.v1", "p4.output_inside"),
     # ---------------------------------------------------------------- problem 5
     m("advective_not_divergence", 5, P5_DIV, "div = sum(fi * sympy.diff(p, xi) for fi, xi in zip(f, x))", *P5_ALL),
     m("rho_not_squared", 5, P5_RET, "return sympy.diff(p, t) + div - rho / 2 * lap", *P5_ALL),

@@ -75,14 +75,22 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
         "the y term is missing: only Sigma score(y)": sigma @ g,
         "Sigma ignored (the hint's Sigma = 1 case): y + score(y)": y + g,
         "only the diagonal of Sigma used (elementwise product)": y + np.diag(sigma) * g,
+        "Sigma applied twice: y + Sigma Sigma score(y)": y + sigma @ sigma @ g,
     }
-    return Case({"main": call}, {"expected": posterior_mean(y, sigma, w, m, c), "wrong": wrong, "n": n})
+    root = np.linalg.cholesky(sigma)
+    vals, vecs = np.linalg.eigh(sigma)
+    for text, half in (("the Cholesky factor L (Sigma = L L^T)", root), ("its transpose L^T", root.T),
+                       ("the symmetric square root Sigma^(1/2)", vecs @ np.diag(np.sqrt(vals)) @ vecs.T)):
+        wrong.setdefault(f"a square root of Sigma, {text}, used where Sigma belongs", y + half @ g)
+    terms = ({"y": y, "Sigma score(y)": sigma @ g}, {"y": 1.0, "Sigma score(y)": 1.0})
+    return Case({"main": call}, {"expected": posterior_mean(y, sigma, w, m, c), "wrong": wrong, "n": n,
+                                 "terms": terms})
 
 
 def judge_tweedie(case: Case, values: dict) -> Verdict:
     got = as_array(values["main"], (case.data["n"],), "tweedie_mean's result")
     return numeric(got, case.data["expected"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
-                   alternatives=case.data["wrong"], what="E[X | Y=y]")
+                   alternatives=case.data["wrong"], what="E[X | Y=y]", terms=case.data["terms"])
 
 
 def build_symbolic(rng: np.random.Generator) -> Case:
@@ -180,21 +188,21 @@ PROBES = (
     Probe("p1.tweedie.scalar", "scalar case, n = 1, Sigma != 1", "numeric", 2,
           "n = 1 with a Gaussian prior and Sigma = [[s^2]], s != 1: the hint's case with the noise "
           "scale kept; compared with the posterior mean from Bayes' rule.",
-          ("tweedie_mean",), _tweedie(1, 1, True), judge_tweedie,
+          ("tweedie_mean",), _tweedie(1, 1, True), judge_tweedie, tags={"Sigma": "[[s^2]] (n = 1)"},
           catches="Sigma dropped (hint's Sigma = 1), Sigma^-1, sign errors"),
     Probe("p1.tweedie.diagonal", "diagonal Sigma, mixture prior (n = 3)", "numeric", 2,
           "n = 3, diagonal Sigma with unequal entries, a two-component Gaussian-mixture prior "
           "(so X is not Gaussian).",
-          ("tweedie_mean",), _tweedie(3, 2, False), judge_tweedie,
+          ("tweedie_mean",), _tweedie(3, 2, False), judge_tweedie, tags={"Sigma": "diagonal"},
           catches="code that only works for n = 1 (Sigma[0, 0] * score)"),
     Probe("p1.tweedie.full", "full Sigma, mixture prior (n = 4)", "numeric", 3,
           "n = 4, a dense symmetric positive definite Sigma and a three-component mixture prior.",
-          ("tweedie_mean",), _tweedie(4, 3, True), judge_tweedie,
+          ("tweedie_mean",), _tweedie(4, 3, True), judge_tweedie, tags={"Sigma": "full"},
           catches="only the diagonal of Sigma used (np.diag(Sigma) * score)"),
     Probe("p1.tweedie.symbolic", "symbolic Sigma and score", "symbolic", 2,
           "y, score(y) sympy column matrices, Sigma a symbolic symmetric 2x2 Matrix: the result "
           "must equal y + Sigma score(y) exactly.",
-          ("tweedie_mean",), build_symbolic, judge_symbolic,
+          ("tweedie_mean",), build_symbolic, judge_symbolic, tags={"Sigma": "symbolic"},
           catches="float conversion of the inputs, a row-vector product score(y) @ Sigma"),
     Probe("p1.score.gaussian", "score of an unnormalised Gaussian (d = 2)", "symbolic", 3,
           "p = exp(-x^T A x / 2) with a correlated A: compares [d/dx_i log p] with sympy's.",

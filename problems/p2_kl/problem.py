@@ -46,7 +46,25 @@ def wrong_answers(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> dic
         "the norm is not squared": np.sqrt(sq) / (2 * s1**2) + ratio + log,
         "the -1 in (sigma0^2/sigma1^2 - 1) is missing": mean + d * s0**2 / s1**2 / 2 + log,
         "log(sigma1^2/sigma0^2) used without the 1/2": mean + ratio + 2 * log,
+        "the mean term divided by 2 sigma1 instead of 2 sigma1^2": sq / (2 * s1) + ratio + log,
+        "sigma1^2/sigma0^2 used where sigma0^2/sigma1^2 belongs": mean + d * (s1**2 / s0**2 - 1) / 2 + log,
+        **_one_term_off(mean, ratio, log),
     }
+
+
+TERMS = ("the mean term ||mu1 - mu0||^2/(2 sigma1^2)", "the term d (sigma0^2/sigma1^2 - 1)/2",
+         "the term d log(sigma1/sigma0)")
+
+
+def _one_term_off(*terms: float) -> dict[str, float]:
+    """Each term of the formula missing, doubled, halved or negated, the others right."""
+    total = sum(terms)
+    out = {}
+    for name, t in zip(TERMS, terms):
+        for how, factor in (("is missing", 0.0), ("is twice what it should be (its 1/2 missing?)", 2.0),
+                            ("is half what it should be", 0.5), ("has the wrong sign", -1.0)):
+            out.setdefault(f"{name} {how}", total + (factor - 1) * t)
+    return out
 
 
 def _case(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float, **extra: object) -> Case:
@@ -116,15 +134,15 @@ PROBES = (
     Probe("p2.means", "different means, equal scales (d = 3)", "numeric", 3,
           "sigma0 = sigma1 and mu0 != mu1: only the mean term ||mu1-mu0||^2/(2 sigma1^2) is "
           "non-zero, so this isolates it.",
-          ("kl_gaussian",), build_means, judge_exact,
+          ("kl_gaussian",), build_means, judge_exact, tags={"terms": "the mean term alone"},
           catches="a wrong mean term: norm not squared, a missing 1/2"),
     Probe("p2.scales", "equal means, different scales (d = 4)", "numeric", 3,
           "mu0 = mu1 and sigma0 != sigma1: isolates d(sigma0^2/sigma1^2 - 1)/2 + d log(sigma1/sigma0).",
-          ("kl_gaussian",), build_scales, judge_exact,
+          ("kl_gaussian",), build_scales, judge_exact, tags={"terms": "the scale terms alone"},
           catches="a missing factor d, sigma instead of sigma^2, the log term's sign"),
     Probe("p2.general", "everything differs (d = 5)", "numeric", 2,
           "All terms at once, against the general multivariate formula.",
-          ("kl_gaussian",), build_general, judge_exact,
+          ("kl_gaussian",), build_general, judge_exact, tags={"terms": "all terms"},
           catches="the mean term scaled by sigma0 instead of sigma1; swapped arguments"),
     Probe("p2.monte_carlo", "one dimension, against Monte Carlo", "property", 2,
           "d = 1 (arrays of shape (1,)), equal means: the value is within 5 standard errors of a "

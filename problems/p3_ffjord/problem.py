@@ -15,12 +15,13 @@ to ~1e-8, answers are compared at ~1e-6). A wrong term changes values at the 1e-
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import product
 from pathlib import Path
 
 import numpy as np
 
-from grader.checks import as_array, as_float, numeric
+from grader.checks import Lazy, as_array, as_float, numeric
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
 from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
@@ -65,39 +66,90 @@ def reference(model: TanhModel, X: np.ndarray, theta: np.ndarray,
     return [(model.log_pz(z0) - l0[k], model.grad_log_pz(z0) @ S0 - L0[k]) for k in range(n)]
 
 
+def _z0(model: TanhModel, X: np.ndarray, theta: np.ndarray, forwards: bool) -> np.ndarray:
+    """z(0) from the reverse solve (from 0 to 1 instead, if `forwards`), shared by the replays."""
+    key = (forwards, X.tobytes(), theta.tobytes(), model.tau)
+    if key not in _Z0:
+        _Z0.clear()  # one scenario at a time
+        _Z0[key] = rk4(lambda z, s: model.f(z, theta, s), X, *((0.0, 1.0) if forwards else (1.0, 0.0)),
+                       ODEINT_STEPS)
+    return _Z0[key]
+
+
+_Z0: dict = {}
+
+
 def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.ndarray,
                     mistake: str) -> np.ndarray:
-    """The gradient a student gets with one specific mistake in the adjoint system."""
+    """The gradient a student gets with one specific mistake (a key of GRAD_MISTAKES) in an
+    otherwise right adjoint method: same model, inputs and integrator as the student's."""
     D, P = model.D, model.P
-    z0 = rk4(lambda z, s: model.f(z, theta, s), X, 1.0, 0.0, ODEINT_STEPS)
-    sign = -1.0 if mistake == "sign" else 1.0
+    m = mistake
+    z0 = _z0(model, X, theta, m == "reverse_forwards")
+    # coefficients of the four terms: a' = -ca (a J) - cqz dq/dz,  b' = -cb (a df/dtheta) - cqt dq/dtheta
+    ca = {"sign": -1.0, "aJ_sign": -1.0, "no_aJ": 0.0}.get(m, 1.0)
+    cqz = {"sign": -1.0, "qz_sign": -1.0, "no_qz": 0.0}.get(m, 1.0)
+    cb = {"b_sign": -1.0, "bJ_sign": -1.0, "no_bJ": 0.0}.get(m, 1.0)
+    cqt = {"b_sign": -1.0, "qt_sign": -1.0, "no_qtheta": 0.0}.get(m, 1.0)
+    cz = {"z_frozen": 0.0, "z_backwards": -1.0}.get(m, 1.0)
 
     def rhs(y, s):
         z, a = y[:D], y[D:2 * D]
         J = model.df_dz(z, theta, s)
-        aj = J @ a if mistake == "transpose" else a @ J
-        qz = 0 * a if mistake == "no_qz" else model.dquad_dz(z, theta, s, nu)
-        qt = np.zeros(P) if mistake == "no_qtheta" else model.dquad_dtheta(z, theta, s, nu)
-        da = sign * (-aj - qz)
-        db = -a @ model.df_dtheta(z, theta, s) - qt
-        return np.concatenate([model.f(z, theta, s), da, db])
+        aj = J @ a if m == "transpose" else a @ J
+        da = -ca * aj - cqz * model.dquad_dz(z, theta, s, nu)
+        db = -cb * (a @ model.df_dtheta(z, theta, s)) - cqt * model.dquad_dtheta(z, theta, s, nu)
+        return np.concatenate([cz * model.f(z, theta, s), da, db])
 
     a0 = {"a0_zero": 0 * z0, "a0_sign": -model.grad_log_pz(z0), "a0_at_X": model.grad_log_pz(X)}.get(
-        mistake, model.grad_log_pz(z0))
-    y0 = np.concatenate([z0, a0, np.zeros(P)])
-    return rk4(rhs, y0, 0.0, 1.0, ODEINT_STEPS)[2 * D:]
+        m, model.grad_log_pz(z0))
+    b0 = theta.copy() if m == "b0_theta" else np.zeros(P)
+    y0 = np.concatenate([X if m == "z_from_X" else z0, a0, b0])
+    sweep = (1.0, 0.0) if m == "adjoint_backwards" else (0.0, 1.0)
+    return rk4(rhs, y0, *sweep, ODEINT_STEPS)[2 * D:]
 
 
+A_EQ = "the a-equation, a' = -a (df/dz) - d/dz (nu^T (df/dz) nu),"
+B_EQ = "the b-equation, b' = -a (df/dtheta) - d/dtheta (nu^T (df/dz) nu),"
 GRAD_MISTAKES = {
     "transpose": "Jacobian transposed in the a-equation ((df/dz) a instead of a (df/dz))",
     "no_qz": "the d/dz (nu^T (df/dz) nu) term is missing from the a-equation",
     "no_qtheta": "the d/dtheta (nu^T (df/dz) nu) term is missing from the b-equation",
     "sign": "the a-equation has the wrong sign",
+    "aJ_sign": f"{A_EQ} has its a (df/dz) term with the wrong sign",
+    "qz_sign": f"{A_EQ} has its d/dz (nu^T (df/dz) nu) term added instead of subtracted",
+    "no_aJ": f"{A_EQ} is missing its -a (df/dz) term",
+    "b_sign": f"b(1) has the wrong sign: your result is what {B_EQ} with both signs flipped gives "
+              "(or b(1) negated)",
+    "bJ_sign": f"{B_EQ} has its a (df/dtheta) term with the wrong sign",
+    "qt_sign": f"{B_EQ} has its d/dtheta (nu^T (df/dz) nu) term added instead of subtracted",
+    "no_bJ": f"{B_EQ} is missing its -a (df/dtheta) term",
     "a0_zero": "a(0) must be grad log p_Z(z(0)); your result is what a(0) = 0 gives",
     "a0_sign": "a(0) must be grad log p_Z(z(0)); your result is what a(0) = -grad log p_Z(z(0)) gives",
     "a0_at_X": "a(0) must be grad log p_Z at z(0); your result is what grad log p_Z(X) (at the data "
                "point, not at z(0)) gives",
+    "b0_theta": "b(0) must be 0; your result is what b(0) = theta gives",
+    "z_from_X": "z in the a, b sweep must start at z(0), the end of the reverse solve; your result is what "
+                "starting it at X gives",
+    "z_frozen": "z must be re-solved forward from z(0) alongside a and b; your result is what z held "
+                "fixed at z(0) gives",
+    "z_backwards": "z must follow dz/ds = f during the a, b sweep; your result is what dz/ds = -f gives",
+    "adjoint_backwards": "the a, b sweep must run forward in pseudo-time, from s = 0 to s = 1; your "
+                         "result is what integrating it from s = 1 to 0 gives",
+    "reverse_forwards": "the z, l_hat solve must run in reverse pseudo-time, from s = 1 (z = X) to s = 0; "
+                        "your result is what integrating it from 0 to 1 gives (z(0) is wrong, and so is "
+                        "everything after it)",
 }
+TOO_COARSE = ("the integration is too coarse for the tolerance (1e-6 relative): use the odeint passed "
+              "in (RK4, 100 steps) or a finer integrator")
+
+
+def near_miss(got: float | np.ndarray, want: float | np.ndarray, rel: float) -> bool:
+    """Outside the tolerance but within `rel` (relative to the largest entry): an inaccurate
+    integration, where a wrong term changes values at the 1e-2 level or more."""
+    g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    err = np.abs(g - w)
+    return bool(np.any(err > ATOL + RTOL * np.abs(w)) and err.max() <= rel * max(np.abs(w).max(), 1.0))
 
 
 def scenario(rng: np.random.Generator, tau: float, d: int = D) -> dict:
@@ -136,20 +188,33 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
     model = model_of(sc)
     (logp, grad), (exact_logp, exact_grad), (logpz0, plain_grad) = reference(
         model, sc["X"], sc["theta"], [[nu], list(np.eye(D)), []])  # the empty group: log p_Z(z(0))
+    rev = rk4(lambda y, s: np.concatenate([model.f(y[:D], sc["theta"], s),
+                                           [-(nu @ model.df_dz(y[:D], sc["theta"], s) @ nu)]]),
+              np.concatenate([sc["X"], [0.0]]), 0.0, 1.0, ODEINT_STEPS)
     wrong_logp = {
+        GRAD_MISTAKES["reverse_forwards"]: model.log_pz(rev[:D]) - rev[D],
         "l_hat(0) added instead of subtracted, or the sign of dl_hat/ds flipped "
         "(it must be -nu^T (df/dz) nu in the reverse solve)": logpz0 + (logpz0 - logp),
         "the exact trace used instead of nu^T (df/dz) nu": exact_logp,
         "log p_Z evaluated at X instead of z(0)": model.log_pz(sc["X"]) - (logpz0 - logp),
     }
-    def wrong_grad() -> dict[str, np.ndarray]:  # computed only to diagnose a wrong answer
-        out = {text: adjoint_variant(model, sc["X"], sc["theta"], nu, key)
-               for key, text in GRAD_MISTAKES.items()}
-        out["the exact trace's gradient used instead of the nu estimator"] = exact_grad
-        out["only grad log p_Z(z(0)) propagated (the l_hat terms ignored)"] = plain_grad
-        return out
+    def wrong_grad() -> Lazy:  # computed only to diagnose a wrong answer, one replay at a time
+        out = {"the exact trace's gradient used instead of the nu estimator": lambda: exact_grad,
+               "only grad log p_Z(z(0)) propagated (the l_hat terms ignored)": lambda: plain_grad}
+        out.update({text: (lambda key=key: adjoint_variant(model, sc["X"], sc["theta"], nu, key))
+                    for key, text in GRAD_MISTAKES.items()})
+        return Lazy(out)
 
-    return {"logp": logp, "grad": grad, "wrong_logp": wrong_logp, "wrong_grad": wrong_grad}
+    def b0_shift(got: np.ndarray) -> str:
+        """b(0) = c (the same number c != 0 in every entry) adds exactly c to every entry of b(1)."""
+        d = got - grad
+        c = float(np.median(d))
+        if abs(c) > 1e-6 and np.allclose(d, c, rtol=1e-6, atol=1e-9):
+            return f"b(0) must be 0; your result is what b(0) = {c:.6g} (in every entry) gives"
+        return ""
+
+    return {"logp": logp, "grad": grad, "wrong_logp": wrong_logp, "wrong_grad": wrong_grad,
+            "b0_shift": b0_shift}
 
 
 def build_unbiased(rng: np.random.Generator) -> Case:
@@ -172,16 +237,29 @@ def unpack(value: object, P: int = D * D + D) -> tuple[float, np.ndarray]:
     return as_float(value[0], "logp_hat"), as_array(value[1], (P,), "grad")
 
 
+def _unless_named(v: Verdict, mistake: str) -> Verdict:
+    return v if v.passed or v.mistake or not mistake else replace(v, mistake=mistake)
+
+
 def judge_logp(case: Case, values: dict) -> Verdict:
     logp, _ = unpack(values["main"])
-    return numeric(logp, case.data["logp"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
-                   alternatives=case.data["wrong_logp"], what="logp_hat")
+    v = numeric(logp, case.data["logp"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
+                alternatives=case.data["wrong_logp"], what="logp_hat")
+    coarse = near_miss(logp, case.data["logp"], 1e-2)
+    return _unless_named(v, "logp_hat is within 1 % of the reference but outside the tolerance: "
+                         + TOO_COARSE if coarse else "")
 
 
 def judge_grad(case: Case, values: dict) -> Verdict:
-    _, grad = unpack(values["main"])
-    return numeric(grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
-                   alternatives=case.data["wrong_grad"], what="grad = b(1)")
+    logp, grad = unpack(values["main"])
+    v = numeric(grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
+                alternatives=case.data["wrong_grad"], what="grad = b(1)")
+    if v.passed or v.mistake:
+        return v
+    if near_miss(grad, case.data["grad"], 0.2) and near_miss(logp, case.data["logp"], 1e-2):
+        return replace(v, mistake="b(1) is close to the reference but outside the tolerance, and so is "
+                                  "logp_hat of the same call: " + TOO_COARSE)
+    return _unless_named(v, case.data["b0_shift"](grad))
 
 
 def judge_unbiased(case: Case, values: dict) -> Verdict:
@@ -189,7 +267,8 @@ def judge_unbiased(case: Case, values: dict) -> Verdict:
     mean_grad = np.mean([p[1] for p in pairs], axis=0)
     shown = f"the mean over the {len(pairs)} nu in {{1}} x {{-1, 1}}^{UNBIASED_D - 1} of " + case.calls["nu0"].show
     v = numeric(mean_grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=shown,
-                what="E_nu[grad] (mean over nu)")
+                what="E_nu[grad] (mean over nu)",
+                alternatives=lambda: {GRAD_MISTAKES["b_sign"]: -case.data["grad"]})
     if not v.passed:
         return Verdict(False, v.message + " — the estimator is biased: its mean is not the gradient "
                        "of the exact log-likelihood (with Tr df/dz)", v.called, v.got, v.expected, v.mistake)
@@ -200,19 +279,19 @@ PROBES = (
     Probe("p3.logp", "logp_hat, time-dependent model", "numeric", 5,
           "log p_Z(z(0)) - l_hat(0) from the reverse-time solve, for one Gaussian nu, on a model that "
           "depends on s.",
-          ("ffjord_logp_grad",), build_single(1.5), judge_logp, rng_key="p3.timed",
+          ("ffjord_logp_grad",), build_single(1.5), judge_logp, rng_key="p3.timed", tags={"model": "depends on s"},
           catches="l_hat added instead of subtracted, the exact trace instead of nu^T J nu, log p_Z at X"),
     Probe("p3.grad", "grad = b(1), time-independent model", "numeric", 8,
           "The adjoint gradient b(1) for one Gaussian nu on a nonlinear model with a non-symmetric "
           "Jacobian, compared with forward sensitivities.",
-          ("ffjord_logp_grad",), build_single(0.0), judge_grad,
+          ("ffjord_logp_grad",), build_single(0.0), judge_grad, tags={"model": "independent of s"},
           catches="a transposed Jacobian, a missing d/dz or d/dtheta of nu^T J nu, sign errors, and "
                   "the exact trace's gradient instead of the stochastic one"),
     Probe("p3.unbiased", "unbiased over nu, time-dependent model", "property", 7,
           f"D = {UNBIASED_D}: the mean over the 2^{UNBIASED_D - 1} sign vectors nu with nu_1 = 1 (uniform "
           "over them, E[nu nu^T] = I exactly) of grad equals the gradient of the exact log-likelihood "
           "(with Tr df/dz), on a model that depends on s.",
-          ("ffjord_logp_grad",), build_unbiased, judge_unbiased,
+          ("ffjord_logp_grad",), build_unbiased, judge_unbiased, tags={"model": "depends on s"},
           catches="getting the time argument wrong in the adjoint pass (e.g. s running backwards)"),
 )
 

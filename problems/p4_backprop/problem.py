@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.checks import Reject, describe, numeric
+from grader.checks import ALIGNED, Reject, describe, numeric
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict
 from problems.p4_backprop.graphs import forward, jacobian
 
@@ -180,10 +180,13 @@ def judge_values(case: Case, values: dict) -> Verdict:
         called = case.calls[key].show
         checks = [("value", i, got_values[i], case.data["values"][i]) for i in range(len(spec["nodes"]))]
         checks += [("grad", i, got_grads[i], case.data["grads"][i]) for i in grads_of]
-        known = _alternatives(spec, case.data["values"], case.calls[key].args["version"])
+        version = case.calls[key].args["version"]
         for label, i, g, w in checks:
-            v = _node_verdict(label, i, g, w, spec, called, known)
+            v = _node_verdict(label, i, g, w, spec, called)
             if v is not None:
+                if label == "grad":  # a replayed mistake matching the whole graph says more than one node
+                    named = _whole_graph_match(spec, case.data["values"], version, got_grads, list(grads_of))
+                    v = Verdict(v.passed, v.message, v.called, v.got, v.expected, named or v.mistake)
                 return v
     return Verdict(True, case.data.get("praise", "every node's .value and .grad are right"))
 
@@ -193,24 +196,50 @@ ASSIGN = {1: "`v.grad = w.grad @ w.fn.grad(v)` instead of `+=`: a node with seve
           2: "`u.grad = v.grad @ v.fn.grad(u)` instead of `+=`: a node with several children keeps "
              "only the contribution of the last child to send it"}
 NO_ZERO = "zero_grad missing: the stale .grad was accumulated into"
+# Each mistake the judge replays, as the keyword arguments of `mistaken`, with what it says.
+SIMULATED = {
+    "assign": lambda version: ASSIGN[version],
+    "no_zero": lambda version: NO_ZERO + " (and passed on to the parents)",
+    "zero_skips_sources": lambda version: "zero_grad skipped the source nodes: their stale .grad was "
+                                          "accumulated into (every node, sources too, needs zeros)",
+    "no_out_grad": lambda version: "v_out.grad = 1 never took effect: it is never set, or set before "
+                                   "zero_grad, which then zeroes it (set it after zero_grad)",
+    "forward_order": lambda version: (
+        "the backward loop walks graph.nodes in topological order; it must walk them reversed, so that "
+        + ("every child's grad is complete before v reads it" if version == 1 else
+           "v.grad is complete before v sends it to its parents")),
+    "stale_jacobians": lambda version: "the backward pass ran before the forward pass: the Jacobians "
+                                       "were taken at the stale .values (run the forward pass first)",
+    "skip_output": lambda version: "v_out is skipped in the backward loop: it must send its grad to its "
+                                   "parents like every other node",
+}
 
 
 def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool = False,
-             zero: bool = True) -> list[np.ndarray] | None:
+             zero: bool = True, zero_sources: bool = True, out_grad: bool = True,
+             order: str = "reversed", jacobians_at: list | None = None,
+             skip_output: bool = False) -> list[np.ndarray] | None:
     """The grads the pseudo-code of `version` leaves, walking graph.nodes reversed and the
-    harness's children order, with `=` for `+=` (assign) or without zero_grad (zero=False).
+    harness's children order, with at most one mistake: `=` for `+=` (assign), no zero_grad
+    (zero=False) or none for the sources, v_out.grad = 1 lost (out_grad=False), the nodes walked
+    forwards (order="forward"), the Jacobians taken at other values (the stale ones, when the
+    forward pass runs after the backward one), v_out skipped (skip_output, version 2).
     None when that mistake would not run on this graph (stale grads of another shape)."""
     nodes, out, kids = spec["nodes"], spec["output"], spec["children_order"]
-    grads = [np.zeros(n["dim"]) if zero else np.array(spec["stale_grads"][i], dtype=float)
+    at = values if jacobians_at is None else jacobians_at
+    grads = [np.array(spec["stale_grads"][i], dtype=float)
+             if not zero or (not zero_sources and n["op"] is None) else np.zeros(n["dim"])
              for i, n in enumerate(nodes)]
-    grads[out] = np.ones(1)
+    grads[out] = np.ones(1) if out_grad else np.zeros(1)
+    walk = reversed(range(len(nodes))) if order == "reversed" else range(len(nodes))
 
     def jac(w: int, u: int) -> np.ndarray:
         ps = nodes[w]["parents"]
-        return jacobian(nodes[w]["op"], [values[q] for q in ps], nodes[w]["params"], ps.index(u))
+        return jacobian(nodes[w]["op"], [at[q] for q in ps], nodes[w]["params"], ps.index(u))
 
-    pairs = ([(v, w, v) for v in reversed(range(len(nodes))) for w in kids[v]] if version == 1 else
-             [(u, v, u) for v in reversed(range(len(nodes))) if nodes[v]["op"] for u in nodes[v]["parents"]])
+    pairs = ([(v, w, v) for v in walk for w in kids[v]] if version == 1 else
+             [(u, v, u) for v in walk if nodes[v]["op"] and not (skip_output and v == out)
+              for u in nodes[v]["parents"]])
     try:
         for target, w, u in pairs:  # target.grad (+)= w.grad @ w.fn.grad(u), target == u
             term = grads[w] @ jac(w, u)
@@ -222,22 +251,55 @@ def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool
     return grads
 
 
-def _alternatives(spec: dict, values: list[np.ndarray], version: int):
-    """Lazily, for each node index: the known wrong grads of this version, by the mistake."""
-    cache: dict = {}
+def _simulations(spec: dict, values: list[np.ndarray], version: int) -> dict[str, list[np.ndarray]]:
+    """What each replayed mistake leaves in every node's .grad (those that run on this graph)."""
+    stale = [np.array(v, dtype=float) for v in spec["stale_values"]]
+    kwargs = {"assign": {"assign": True}, "no_zero": {"zero": False},
+              "zero_skips_sources": {"zero_sources": False}, "no_out_grad": {"out_grad": False},
+              "forward_order": {"order": "forward"}, "stale_jacobians": {"jacobians_at": stale},
+              "skip_output": {"skip_output": True}}
+    out = {}
+    for key, kw in kwargs.items():
+        sim = mistaken(spec, values, version, **kw)
+        if sim is not None:
+            out[SIMULATED[key](version)] = sim
+    return out
 
-    def of(i: int) -> dict:
-        if not cache:
-            cache["sims"] = {ASSIGN[version]: mistaken(spec, values, version, assign=True),
-                             NO_ZERO + " (and passed on to the parents)":
-                                 mistaken(spec, values, version, zero=False)}
-        return {name: sim[i] for name, sim in cache["sims"].items() if sim is not None}
 
-    return of
+def _whole_graph_match(spec: dict, values: list[np.ndarray], version: int, got: list,
+                       nodes: list[int]) -> str:
+    """The replayed mistake whose grads equal the submission's at every node in `nodes`, if exactly
+    one does (several that agree there are not told apart: none is named)."""
+    hits = []
+    ref = reference_grads_cache(spec, values)
+    for name, sim in _simulations(spec, values, version).items():
+        ok = True
+        for i in nodes:
+            g = got[i]
+            if isinstance(g, str) or np.shape(g) != sim[i].shape or not np.allclose(
+                    g, sim[i], rtol=ALIGNED, atol=1e-12):
+                ok = False
+                break
+        if ok and not all(np.allclose(sim[i], ref[i], rtol=ALIGNED, atol=1e-12) for i in nodes):
+            hits.append((name, sim))
+    distinct = []
+    for name, sim in hits:
+        if not any(all(np.allclose(sim[i], other[i]) for i in nodes) for _, other in distinct):
+            distinct.append((name, sim))
+    names = [name for name, _ in hits]
+    if len(distinct) != 1 or len(names) > 2:
+        return ""  # the replayed mistakes that fit disagree with each other, or too many fit
+    if len(names) == 2:  # two mistakes leave the same grads on the nodes this probe checks
+        return f"either: {names[0]}; or: {names[1]} (this probe's nodes cannot tell them apart)"
+    return names[0]
 
 
-def _node_verdict(label: str, i: int, g: object, w: np.ndarray, spec: dict, called: str,
-                  known=None) -> Verdict | None:
+def reference_grads_cache(spec: dict, values: list[np.ndarray]) -> list[np.ndarray]:
+    """The true grads, by the same replay without a mistake (equal to `reference`'s; tested)."""
+    return mistaken(spec, values, 1)
+
+
+def _node_verdict(label: str, i: int, g: object, w: np.ndarray, spec: dict, called: str) -> Verdict | None:
     what = f"node v{i}'s .{label}"
     if isinstance(g, str):
         return Verdict(False, f"{what} is {g}", called=called)
@@ -257,28 +319,39 @@ def _node_verdict(label: str, i: int, g: object, w: np.ndarray, spec: dict, call
         if i == spec["output"]:
             wrong["v_out.grad should be [1.0]"] = stale
 
-    def alternatives() -> dict:
-        return {**(known(i) if known is not None and label == "grad" else {}), **wrong}
-
-    v = numeric(g, w, rtol=RTOL, atol=ATOL, called=called, alternatives=alternatives, what=what)
+    v = numeric(g, w, rtol=RTOL, atol=ATOL, called=called, alternatives=wrong, what=what)
     return None if v.passed else v
 
+
+ERRORS = (  # what an exception in the student's pass says about the mistake (see Probe.error_mistakes)
+    (r"operand \d does not have enough dimensions \(has 0|0-d|zero-dimensional",
+     "a .grad is the scalar 0 (`v.grad = 0`, as the pseudo-code writes it): zero_grad must set zeros of "
+     "the node's shape, np.zeros_like(v.value)"),
+    (r"mismatch in its core dimension.*fn\.grad\([^()]*\)\s*@",
+     "the Jacobian is on the wrong side: the grads are row vectors, so it is w.grad @ w.fn.grad(v) "
+     "(grad times Jacobian), not w.fn.grad(v) @ w.grad"),
+    (r"not a parent of this node",
+     "fn.grad(u) was called with a u that is not a parent: w.fn.grad(v) needs v -> w (in version 1 the "
+     "loop is over v's children w, in version 2 over v's parents u)"),
+)
 
 PROBES = (
     Probe("p4.v1", "version 1: values and grads", "numeric", 6,
           "backward_v1 on a random DAG (diamonds, vector nodes, a gate, a dead end, stale data): "
           "every node's .value and .grad against a forward pass and forward-mode derivatives.",
           ("backward_v1",), build(1, 7, 0, False), judge_values, rng_key="p4.g1",
+          error_mistakes=ERRORS, tags={"version": 1},
           catches="no zero_grad, no forward pass, = instead of +=, a transposed Jacobian in v1"),
     Probe("p4.v2", "version 2: values and grads", "numeric", 6,
           "The same for backward_v2 on another random DAG.",
           ("backward_v2",), build(2, 7, 0, False), judge_values, rng_key="p4.g2",
+          error_mistakes=ERRORS, tags={"version": 2},
           catches="the same mistakes in v2 (e.g. v.grad @ u.fn.grad instead of v.fn.grad(u))"),
     Probe("p4.output_inside", "v_out in the middle, with children", "numeric", 3,
           "Both versions on a DAG where v_out is not the last node and has children: every .value, and "
           "the .grad of v_out ([1.0]) and of every node with no path to v_out (zeros of its shape; some "
           "stale ones have the wrong shape).",
-          ("backward_v1", "backward_v2"), build((1, 2), 6, 2, True), judge_values,
+          ("backward_v1", "backward_v2"), build((1, 2), 6, 2, True), judge_values, error_mistakes=ERRORS,
           catches="assuming v_out is graph.nodes[-1]; zero_grad by in-place fill of stale arrays"),
 )
 

@@ -50,12 +50,35 @@ def mistakes(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> dict[str, sp.Expr]:
     return out
 
 
+def terms(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> tuple[dict, dict]:
+    """The residual's terms and their coefficients, for naming the one a wrong answer got wrong
+    (with terms that belong to no right answer, coefficient 0, for common slips)."""
+    grad = [sp.diff(p, xi) for xi in x]
+    lap = sum(sp.diff(gi, xi) for gi, xi in zip(grad, x))
+    named = {"d p/dt": sp.diff(p, T), "p div f (from the product rule in div(f p))":
+             p * sum(sp.diff(fi, xi) for fi, xi in zip(f, x)),
+             "f . grad p (from the product rule in div(f p))": sum(fi * gi for fi, gi in zip(f, grad)),
+             "rho^2 Laplacian(p)": rho**2 * lap,
+             "rho^2 sum_i dp/dx_i": rho**2 * sum(grad)}
+    want = dict.fromkeys(named, 1.0)
+    want["rho^2 Laplacian(p)"] = (-0.5, "-1/2")
+    want["rho^2 sum_i dp/dx_i"] = 0.0
+    if rho.free_symbols:
+        named["rho Laplacian(p)"] = rho * lap
+        want["rho Laplacian(p)"] = 0.0
+    if len(x) > 1:
+        named["rho^2 sum_(i != j) d^2p/dx_i dx_j (mixed derivatives)"] = rho**2 * sum(
+            sp.diff(grad[i], x[j]) for i in range(len(x)) for j in range(len(x)) if i != j)
+        want["rho^2 sum_(i != j) d^2p/dx_i dx_j (mixed derivatives)"] = 0.0
+    return named, want
+
+
 def case(p: sp.Expr, f: list, rho: sp.Expr, x: list, seed: int, exact_zero: bool = False) -> Case:
     args = {"p": wire.encode(p), "f": [wire.encode(e) for e in f], "rho": wire.encode(rho),
             "x": [wire.encode(s) for s in x], "t": wire.encode(T)}
     show = (f"fokker_planck_residual(p={sp.sstr(p)}, f={sp.sstr(f)}, rho={sp.sstr(rho)}, "
             f"x={sp.sstr(x)}, t=t)")
-    data = {"symbols": [*x, T], "seed": seed}
+    data = {"symbols": [*x, T], "seed": seed, "terms": lambda: terms(p, f, rho, x)}
     if exact_zero:
         return Case({"main": Call("residual", args, show)}, {**data, "expected": sp.Integer(0), "wrong": None})
     return Case({"main": Call("residual", args, show)}, {**data, "wrong": lambda: mistakes(p, f, rho, x)},
@@ -100,7 +123,8 @@ def build_solution(rng: np.random.Generator) -> Case:
 def judge(case: Case, values: dict) -> Verdict:
     domains = {s: ((0.2, 2.0) if s == T else (-1.5, 1.5)) for s in case.data["symbols"]}
     v = symbolic(values["main"], case.data["expected"], domains=domains, called=case.calls["main"].show,
-                 seed=case.data["seed"], alternatives=case.data["wrong"], what="the residual")
+                 seed=case.data["seed"], alternatives=case.data["wrong"], what="the residual",
+                 terms=case.data["terms"])
     if not v.passed and not case.data["wrong"]:
         return Verdict(False, v.message + " — but this p solves the equation, so the residual must "
                        "vanish identically", v.called, v.got, "0", v.mistake)
@@ -111,21 +135,21 @@ PROBES = (
     Probe("p5.d1", "d = 1, constant rho, p not a solution", "symbolic", 4,
           "f = x^2 - b t x (depends on x and t), rho constant != 1, p not a solution: the residual "
           "must equal d_t p + d_x(f p) - rho^2/2 d_xx p exactly.",
-          ("fokker_planck_residual",), build_d1, judge,
+          ("fokker_planck_residual",), build_d1, judge, tags={"d": 1, "rho": "constant"},
           catches="f p' instead of (f p)', rho instead of rho^2, a missing 1/2, sign conventions"),
     Probe("p5.d2", "d = 2, coupled drift, p not a solution", "symbolic", 4,
           "d = 2, f = [x2 - x1, t sin x1]: divergence and Laplacian must sum over both coordinates.",
-          ("fokker_planck_residual",), build_d2, judge,
+          ("fokker_planck_residual",), build_d2, judge, tags={"d": 2, "rho": "constant"},
           catches="only the first coordinate summed; d_i f_j paired with the wrong index"),
     Probe("p5.time_rho", "rho depends on t", "symbolic", 3,
           "rho = sqrt(1 + c t): rho enters as the expression given (squared), not as a constant "
           "symbol or a function to call.",
-          ("fokker_planck_residual",), build_time_rho, judge,
+          ("fokker_planck_residual",), build_time_rho, judge, tags={"d": 1, "rho": "time-dependent"},
           catches="treating rho as a constant or a callable, dropping its t dependence"),
     Probe("p5.solution", "an exact solution makes it vanish (d = 2)", "property", 4,
           "p = product of N(m_i e^-t, v0 + k t) solves Fokker-Planck for f = -x, rho^2 = k + 2 v(t): "
           "the returned residual must be identically 0.",
-          ("fokker_planck_residual",), build_solution, judge,
+          ("fokker_planck_residual",), build_solution, judge, tags={"d": 2, "rho": "time-dependent"},
           catches="any error in the operator, even one that is a consistent convention elsewhere"),
 )
 

@@ -12,13 +12,14 @@ has 1/sqrt(2 pi sigma_t^2). The grader expects the normalised density (SPEC 2.6)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import sympy as sp
 
 from grader import wire
-from grader.checks import Reject, all_pass, as_expr, symbolic, value_at
+from grader.checks import Reject, all_pass, as_expr, sample_points, symbolic, term_fit, value_at
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict
 
 T = sp.Symbol("t", positive=True)
@@ -85,9 +86,35 @@ def build_density(rng: np.random.Generator) -> Case:
 
 
 def judge_density(case: Case, values: dict) -> Verdict:
-    return symbolic(values["main"], density_ref(X, Y, SIGMA), domains={X: DOMAINS[X], Y: DOMAINS[Y],
-                    SIGMA: DOMAINS[SIGMA]}, called=case.calls["main"].show, seed=case.data["seed"],
-                    alternatives=density_mistakes(SIGMA), what="the density of N(y, sigma^2) at x")
+    domains = {X: DOMAINS[X], Y: DOMAINS[Y], SIGMA: DOMAINS[SIGMA]}
+    v = symbolic(values["main"], density_ref(X, Y, SIGMA), domains=domains, called=case.calls["main"].show,
+                 seed=case.data["seed"], alternatives=density_mistakes(SIGMA),
+                 what="the density of N(y, sigma^2) at x")
+    if v.passed or v.mistake:
+        return v
+    return replace(v, mistake=_log_fit(as_expr(values["main"]), domains, case.data["seed"]))
+
+
+LOG_TERMS = {"constant": (1, (-0.5 * np.log(2 * np.pi), "log(1/sqrt(2 pi))")),
+             "log sigma": (sp.log(SIGMA), -1.0), "x^2/sigma^2": (X**2 / SIGMA**2, -0.5),
+             "x y/sigma^2": (X * Y / SIGMA**2, 1.0), "y^2/sigma^2": (Y**2 / SIGMA**2, -0.5)}
+
+
+def _log_fit(g: sp.Expr, domains: dict, seed: int) -> str:
+    """A wrong density that is still exp(quadratic) times a power of sigma: which term of
+    log(density) = log(1/sqrt(2 pi)) - log sigma - (x - y)^2/(2 sigma^2) is off."""
+    pts = sample_points(domains, 24, seed + 13)
+    vals = [value_at(g, p) for p in pts]
+    if any(z is None or abs(z.imag) > 1e-12 or z.real <= 0 for z in vals):
+        return ""
+    cols = {name: [float(value_at(sp.sympify(e), p).real) if not isinstance(e, int) else 1.0 for p in pts]
+            for name, (e, _) in LOG_TERMS.items()}
+    text = term_fit([np.log(z.real) for z in vals], cols, {n: w for n, (_, w) in LOG_TERMS.items()})
+    if not text:
+        return ""
+    exponent = any(name in text for name in ("x^2", "x y", "y^2"))
+    return ("in log(your density): " + text
+            + ("; the exponent must be -(x - y)^2/(2 sigma^2)" if exponent else ""))
 
 
 def build_kernel(rng: np.random.Generator) -> Case:
@@ -127,8 +154,9 @@ def judge_kernel(case: Case, values: dict) -> Verdict:
         mass = kernel_mass(p, float(case.data["sigma"].subs(T, t0)), t0, y0)
         if not abs(mass - 1) < 1e-8:
             return Verdict(False, f"the kernel at t={t0:.4g}, y={y0:.4g} integrates to {mass:.8g} "
-                           "over x, not 1", called=called, got=f"integral = {mass:.10g}", expected="1",
-                           mistake="the normalising constant must be 1/sqrt(2 pi sigma_t^2)")
+                           "over x, not 1: the constant and the exponent are not those of one normalised "
+                           "Gaussian", called=called, got=f"integral = {mass:.10g}", expected="1")
+            # (which of the two is wrong, p6.density's diagnosis says: the mass alone cannot)
     residual = sp.diff(p, T) - rho**2 / 2 * sp.diff(p, X, 2)
     v = symbolic(residual, sp.Integer(0), domains={T: DOMAINS[T], X: DOMAINS[X], Y: DOMAINS[Y]},
                  called=called, seed=case.data["seed"], what="d_t p - rho^2/2 d_xx p")

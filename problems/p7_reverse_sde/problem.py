@@ -71,7 +71,13 @@ def _numeric_refs(p: dict, x: np.ndarray, t: np.ndarray, lam: float) -> tuple:
     g2 = p["c"] + t
     s = -(x - p["m"] * np.exp(-t)) / (p["v0"] + t)
     wrong = {name: drift_formula(f, g2, s, lam, **kw) for name, kw in DRIFT_MISTAKES.items()}
-    return drift_formula(f, g2, s, lam), np.sqrt((1 - lam) * g2), wrong, g2
+    return drift_formula(f, g2, s, lam), np.sqrt((1 - lam) * g2), wrong, g2, (f, g2 * s)
+
+
+def _drift_terms(pieces: tuple, lam: float) -> tuple:
+    f, g2s = pieces
+    return ({"f(x, t)": f, "g(t)^2 score(x, t)": g2s},
+            {"f(x, t)": 1.0, "g(t)^2 score(x, t)": (-(1 - lam / 2), f"-(1 - lam/2) at lam = {lam:g}")})
 
 
 def judge_numeric(case: Case, values: dict) -> Verdict:
@@ -82,12 +88,13 @@ def judge_numeric(case: Case, values: dict) -> Verdict:
         if not isinstance(value, list) or len(value) != 3:
             raise Reject("drift/diffusion could not be evaluated")
         called = case.calls[key].show
-        drift, diff, wrong, g2 = _numeric_refs(d["params"], d["xs"], d["ts"], lam)
+        drift, diff, wrong, g2, pieces = _numeric_refs(d["params"], d["xs"], d["ts"], lam)
         v = numeric(as_array(value[0], (4,), "drift(x, t) for float x"), drift, rtol=RTOL, atol=ATOL,
-                    called=called, alternatives=wrong, what=f"drift(x, t) with lam={lam:g}")
+                    called=called, alternatives=wrong, what=f"drift(x, t) with lam={lam:g}",
+                    terms=_drift_terms(pieces, lam))
         if not v.passed:
             return v
-        batch, _, wrong_b, _ = _numeric_refs(d["params"], d["xs"], np.full(4, d["ts"][0]), lam)
+        batch, _, wrong_b, _, _ = _numeric_refs(d["params"], d["xs"], np.full(4, d["ts"][0]), lam)
         v = numeric(as_array(value[1], (4,), "drift(x, t) for an array x"), batch, rtol=RTOL, atol=ATOL,
                     called=called, alternatives=wrong_b, what=f"drift(x_array, t) with lam={lam:g}")
         if not v.passed:
@@ -97,7 +104,9 @@ def judge_numeric(case: Case, values: dict) -> Verdict:
                 "sqrt(1 - lam) g^2 instead of sqrt(1 - lam) g": np.sqrt(1 - lam) * g2,
                 "sqrt(1 - lam/2) g instead of sqrt(1 - lam) g": np.sqrt(1 - lam / 2) * np.sqrt(g2)}
         v = numeric(got, diff, rtol=RTOL, atol=ATOL, called=called, alternatives=alts,
-                    what=f"|diffusion(t)| with lam={lam:g}")
+                    what=f"|diffusion(t)| with lam={lam:g}",
+                    terms=({"g(t)": np.sqrt(g2), "constant": np.ones(4)},
+                           {"g(t)": (float(np.sqrt(1 - lam)), f"sqrt(1 - lam) at lam = {lam:g}"), "constant": 0.0}))
         if not v.passed:
             return v
     return Verdict(True, "drift and diffusion right for lam = " + ", ".join(f"{x:g}" for x in d["lams"]))
@@ -174,10 +183,10 @@ def judge_simulation(case: Case, values: dict) -> Verdict:
         if not ok:
             return Verdict(False, f"with {key}, the simulated marginal at t = 0 has mean {got[0]:.4f} and "
                            f"variance {got[1]:.4f}; p_0 has mean {m0:.4f} and variance 1 (tolerances "
-                           f"{mean_tol:.3f}, {var_tol:.3f}: 5 standard errors + discretisation bias)",
+                           f"{mean_tol:.3f}, {var_tol:.3f}: 5 standard errors + discretisation bias): the "
+                           "drift or the diffusion does not keep p_t",
                            called=case.calls[key].show, got=f"mean {got[0]:.5f}, var {got[1]:.5f}",
-                           expected=f"mean {m0:.5f}, var 1",
-                           mistake="the drift or diffusion does not keep p_t: check (1 - lam/2) and sqrt(1 - lam)")
+                           expected=f"mean {m0:.5f}, var 1")  # a simulation singles out no term
     return Verdict(True, "simulating the reverse SDE from p_T recovers p_0 (lam = 0.5 and lam = -1)")
 
 
@@ -185,26 +194,26 @@ PROBES = (
     Probe("p7.numeric", "numeric drift and diffusion, lam = -1, 0, 0.5", "numeric", 4,
           "Numeric f(x, t) (depends on x and t), g(t), score(x, t) and float lam: drift and |diffusion| "
           "at 4 points, with float x and with an array x.",
-          ("reverse_sde",), build_numeric((-1.0, 0.0, 0.5)), judge_numeric,
+          ("reverse_sde",), build_numeric((-1.0, 0.0, 0.5)), judge_numeric, tags={"inputs": "numbers"},
           catches="(1 - lam) for (1 - lam/2), g for g^2, a wrong sign, sqrt missing on the diffusion"),
     Probe("p7.ode", "lam = 1: the probability-flow ODE", "numeric", 2,
           "lam = 1: drift f - g^2 score / 2 and diffusion 0.",
-          ("reverse_sde",), build_numeric((1.0,)), judge_numeric,
+          ("reverse_sde",), build_numeric((1.0,)), judge_numeric, tags={"inputs": "numbers"},
           catches="a diffusion that does not vanish at lam = 1, code that fails at lam = 1"),
     Probe("p7.symbolic", "symbolic lam", "symbolic", 3,
           "sympy f, g, score and lam a Symbol: drift(x, t) = f - (1 - lam/2) g^2 score and diffusion(t)^2 "
           "= (1 - lam) g^2 as expressions.",
-          ("reverse_sde",), build_symbolic, judge_symbolic, rng_key="p7.sym",
+          ("reverse_sde",), build_symbolic, judge_symbolic, rng_key="p7.sym", tags={"inputs": "sympy"},
           catches="math.sqrt / float() on lam (fails for a Symbol), numpy-only code"),
     Probe("p7.marginals", "keeps the marginals (reverse Fokker-Planck)", "property", 3,
           "For the Gaussian marginals p_t of dX = (-x + t) dt + sqrt(2 + 2t + 2t^2) dW, your drift and "
           "diffusion satisfy d_t p + d_x(drift p) + diffusion^2/2 d_xx p = 0 for every lam.",
-          ("reverse_sde",), build_symbolic, judge_marginals, rng_key="p7.sym",
+          ("reverse_sde",), build_symbolic, judge_marginals, rng_key="p7.sym", tags={"inputs": "sympy"},
           catches="drift and diffusion that are each plausible but inconsistent with each other"),
     Probe("p7.simulation", "simulation recovers p_0", "property", 3,
           f"Euler-Maruyama with your callables from X_T ~ p_T down to t = 0 ({PARTICLES} particles, "
           f"{STEPS} steps, lam = 0.5 and -1): the sample mean and variance match p_0.",
-          ("reverse_sde",), build_simulation, judge_simulation,
+          ("reverse_sde",), build_simulation, judge_simulation, tags={"inputs": "numbers"},
           catches="drift or diffusion that fail on arrays of particles, or that do not keep p_t"),
 )
 
