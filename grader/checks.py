@@ -95,22 +95,48 @@ def as_expr_list(v: Any, n: int, what: str = "result") -> list[sympy.Expr]:
     return [as_expr(x, f"{what}[{i}]") for i, x in enumerate(v)]
 
 
-def describe(v: Any, width: int = 160) -> str:
-    """A short, safe description of a decoded value (for messages)."""
+SHOW_ENTRIES = 64  # whole arrays up to this many entries are shown; larger ones are summarised
+SHOW_DIFFS = 12  # differing entries listed side by side
+
+
+def describe(v: Any, width: int = 2000) -> str:
+    """A safe description of a decoded value (for messages).
+
+    Numbers are never cut mid-way: arrays up to SHOW_ENTRIES entries are shown whole at full
+    precision, larger ones summarised by numpy (whole entries, never a cut number); other text
+    longer than `width` is cut at a separator with a note of how much was left out.
+    """
     if isinstance(v, np.ndarray):
-        body = np.array2string(v, precision=6, threshold=12, max_line_width=10**6)
-        text = f"array{tuple(v.shape)} {body}"
-    elif isinstance(v, float):
-        text = f"{v:.10g}"
-    elif isinstance(v, sympy.Basic):
-        text = sympy.sstr(v) if count_ops(v) < 400 else f"<expression with {count_ops(v)} nodes>"
+        body = np.array2string(v, precision=10, threshold=SHOW_ENTRIES, max_line_width=10**6)
+        return f"array{tuple(v.shape)} {body}"
+    if isinstance(v, float):
+        return f"{v:.12g}"
+    if isinstance(v, sympy.Basic):
+        n = count_ops(v)
+        text = sympy.sstr(v) if n < 400 else f"<expression with {n} nodes>"
     elif v is None:
         text = "None"
     elif isinstance(v, list):
-        text = "[" + ", ".join(describe(x, 40) for x in v[:8]) + (", ...]" if len(v) > 8 else "]")
+        text = "[" + ", ".join(describe(x, 200) for x in v[:8]) + (", ...]" if len(v) > 8 else "]")
     else:
         text = f"{type(v).__name__} {v!r}"
-    return text if len(text) <= width else text[: width - 3] + "..."
+    if len(text) <= width:
+        return text
+    cut = max(text.rfind(sep, 0, width) for sep in (" ", ",", ")"))
+    cut = cut if cut > width // 2 else width
+    return text[:cut] + f" [... {len(text) - cut} more characters]"
+
+
+def differing(g: np.ndarray, e: np.ndarray, bad: np.ndarray, limit: int = SHOW_DIFFS) -> str:
+    """The differing entries side by side, with their indices: "[i] got G, expected E"."""
+    idx = np.argwhere(bad) if bad.ndim else np.zeros((1, 0), dtype=int)
+    rows = []
+    for k in idx[:limit]:
+        key = tuple(int(i) for i in k)
+        label = "" if not key else f"[{key[0]}]" if len(key) == 1 else f"[{', '.join(map(str, key))}]"
+        rows.append(f"{label} got {float(g[key]):.12g}, expected {float(e[key]):.12g}".strip())
+    more = f"; and {len(idx) - limit} more" if len(idx) > limit else ""
+    return "; ".join(rows) + more
 
 
 def count_ops(e: sympy.Basic) -> int:
@@ -153,12 +179,11 @@ def _show(a: np.ndarray) -> Any:
 
 def _mismatch(g: np.ndarray, e: np.ndarray, bad: np.ndarray, what: str) -> str:
     n = bad.size
-    first = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
     diff = np.abs(g - e)
     rel = diff / np.maximum(np.abs(e), 1e-300)
-    where = f", first at index {first[0] if len(first) == 1 else first}" if first != () else ""
-    return (f"{what} differs: {int(bad.sum())} of {n} value(s) wrong{where}; "
-            f"max abs diff {diff.max():.3g}, max rel diff {min(rel.max(), 1e300):.3g}")
+    head = f"{what} differs" if n == 1 else f"{what} differs: {int(bad.sum())} of {n} value(s) wrong"
+    return (f"{head}; max abs diff {diff.max():.3g}, max rel diff {min(rel.max(), 1e300):.3g}"
+            + (f" — {differing(g, e, bad)}" if n > 1 else ""))
 
 
 RATIOS = {

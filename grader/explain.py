@@ -1,11 +1,13 @@
-"""Text about the problems: the `list` table, `explain N`, and the template file."""
+"""Text about the problems: the `list` table, `explain N`, and the template file.
+
+Every text is printed literally (rich Text, never markup): statements use brackets.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rich.console import Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -44,19 +46,19 @@ def explain_problem(p: Problem) -> Group:
     funcs.add_column("function")
     funcs.add_column("meaning")
     for f in p.functions:
-        funcs.add_row(Text(f.signature, style="cyan"), f.doc)
+        funcs.add_row(Text(f.signature, style="cyan"), Text(f.doc))
     parts.append(Panel(funcs, title="what to write", title_align="left"))
     probes = Table(show_edge=False)
     for col in ("probe", "kind", "points", "what it checks", "visibility"):
         probes.add_column(col)
     for pr in p.probes:
-        probes.add_row(pr.id, pr.kind, f"{pr.points:g}", pr.checks, pr.visibility)
+        probes.add_row(Text(pr.id), Text(pr.kind), f"{pr.points:g}", Text(pr.checks), Text(pr.visibility))
     parts.append(Panel(probes, title="what the grader checks", title_align="left"))
     if p.mistakes:
-        parts.append(Panel(Markdown("\n".join(f"- {m}" for m in p.mistakes)),
+        parts.append(Panel(Text("\n".join(f"• {m}" for m in p.mistakes)),
                            title="common mistakes", title_align="left"))
     if p.notes:
-        parts.append(Panel(Markdown("\n".join(f"- {n}" for n in p.notes)),
+        parts.append(Panel(Text("\n".join(f"• {n}" for n in p.notes)),
                            title="notes on the statement", title_align="left"))
     return Group(*parts)
 
