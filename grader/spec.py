@@ -59,7 +59,11 @@ class Case:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a judge decided about one probe. `fraction` allows partial credit."""
+    """What a judge decided about one probe. `fraction` allows partial credit.
+
+    `differing` lists the entries of an array result that differ, side by side: rows of
+    (index, got, expected, got - expected) as text; `differing_more` counts those left out.
+    """
 
     passed: bool
     message: str = ""
@@ -68,6 +72,8 @@ class Verdict:
     expected: str = ""
     mistake: str = ""
     fraction: float | None = None
+    differing: tuple[tuple[str, str, str, str], ...] = ()
+    differing_more: int = 0
 
     @property
     def earned(self) -> float:
@@ -171,8 +177,8 @@ def show_call(name: str, **kwargs: Any) -> str:
 def show_value(v: Any) -> str:
     """Compact, readable value: arrays to 8 significant digits."""
     if isinstance(v, np.ndarray):
-        body = np.array2string(v, precision=8, separator=", ", max_line_width=10**6,
-                               threshold=10**6)
+        body = np.array2string(v, separator=", ", max_line_width=10**6, threshold=10**6,
+                               formatter={"float_kind": lambda x: f"{x:.8g}"})
         return f"np.array({body})"
     if isinstance(v, float):
         return f"{v:.10g}"

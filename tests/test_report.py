@@ -2,6 +2,7 @@
 
 import dataclasses
 import io
+import re
 
 from rich.console import Console
 
@@ -41,7 +42,9 @@ def test_terminal_report_shows_the_failure_and_no_escape_codes():
     buf = io.StringIO()
     render(_result(), Console(file=buf, width=100, force_terminal=False, color_system=None))
     text = buf.getvalue()
-    assert "p2.means" in text and "called: kl_gaussian(...)" in text and "expected: 2.0" in text
+    # labels are padded to one column (hanging indent): "called:   kl_gaussian(...)"
+    assert "p2.means" in text and re.search(r"called:\s+kl_gaussian\(\.\.\.\)", text)
+    assert re.search(r"expected:\s+2\.0", text)
     assert "[bold]x[/bold]" in text and "\x1b" not in text
 
 
