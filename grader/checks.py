@@ -349,7 +349,7 @@ def _with_simplified(e: sympy.Basic) -> str:
     if s is not None and s != e:
         shown = describe(s)
         if shown != text and len(shown) < len(text):
-            text += f"   (simplifies to {shown})"
+            text += f"\nsimplified: {shown}"
     return text
 
 

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.results import ProbeResult, ProblemResult, SubmissionResult
+from grader.spec import Verdict
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 OUTPUT_LINES = 12
@@ -37,7 +38,17 @@ def probe_dict(r: ProbeResult) -> dict[str, Any]:
         "score": r.score, "max_score": r.probe.points, "message": safe(v.message),
         "called": safe(v.called), "got": safe(v.got), "expected": safe(v.expected),
         "mistake": safe(v.mistake), "visibility": r.probe.visibility,
+        **({"differing": differing_dicts(v)} if v.differing else {}),
     }
+
+
+def differing_dicts(v: Verdict) -> list[dict[str, str]]:
+    """The differing entries of an array result (an added key; SPEC §1 allows more keys)."""
+    rows = [dict(zip(("index", "got", "expected", "diff"), map(str, row))) for row in v.differing]
+    if v.differing_more:
+        rows.append({"index": "", "got": "", "expected": "", "diff": "",
+                     "more": f"and {v.differing_more} more differing entries"})
+    return rows
 
 
 def problem_dict(p: ProblemResult) -> dict[str, Any]:
@@ -100,6 +111,11 @@ def plain_feedback(r: ProbeResult) -> str:
                          ("likely mistake", v.mistake)):
         if value and not r.passed:
             lines.append(f"{label}: {safe(value)}")
+        if label == "expected" and v.differing and not r.passed:
+            lines.append("differing entries (index: got, expected, got - expected):")
+            lines += [f"  {i}: {g}, {e}, {d}" for i, g, e, d in v.differing]
+            if v.differing_more:
+                lines.append(f"  and {v.differing_more} more differing entries")
     return "\n".join(lines)
 
 
@@ -234,8 +250,8 @@ def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], shared: str 
         if why != shared:
             parts.append(_hanging("✘", safe(why), "red", indent=0))
         ids = ", ".join(r.probe.id for r in rs)
-        reason = "the import failed (see above)" if why == shared else "see the line above"
-        parts.append(_hanging("not run:", f"{ids}  ({len(rs)} probe(s), {lost:g} points; {reason})",
+        reason = "the import failed, see above" if why == shared else "see the line above"
+        parts.append(_hanging("not run:", f"{ids}  ({len(rs)} probe(s), {lost:g} points: {reason})",
                               "red", indent=2))
     if p.output.strip():
         lines = safe(p.output, 20000).splitlines()

@@ -174,14 +174,17 @@ def show_call(name: str, **kwargs: Any) -> str:
     return f"{name}({', '.join(f'{k}={show_value(v)}' for k, v in kwargs.items())})"
 
 
-def show_value(v: Any) -> str:
-    """Compact, readable value: arrays to 8 significant digits."""
+def show_value(v: Any, digits: int = 8) -> str:
+    """Compact, readable value: arrays to 8 significant digits (or `digits`), whole numbers
+    only (never cut), pasteable as Python; a list of arrays as a list of np.array(...)."""
     if isinstance(v, np.ndarray):
         body = np.array2string(v, separator=", ", max_line_width=10**6, threshold=10**6,
-                               formatter={"float_kind": lambda x: f"{x:.8g}"})
+                               formatter={"float_kind": lambda x: f"{x:.{digits}g}"})
         return f"np.array({body})"
     if isinstance(v, float):
-        return f"{v:.10g}"
+        return f"{v:.{digits + 2}g}"
     if isinstance(v, (list, tuple)) and v and all(isinstance(x, (int, float)) for x in v):
-        return show_value(np.asarray(v, dtype=float))
+        return show_value(np.asarray(v, dtype=float), digits)
+    if isinstance(v, list) and v and all(isinstance(x, np.ndarray) for x in v):
+        return "[" + ", ".join(show_value(x, digits) for x in v) + "]"
     return str(v)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.checks import as_array, as_float, numeric
-from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call, show_value
 from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
 D = 3
@@ -110,10 +110,10 @@ def make_call(sc: dict, nu: np.ndarray) -> Call:
     args = {"X": sc["X"].tolist(), "theta": sc["theta"].tolist(), "nu": nu.tolist(), "tau": sc["tau"],
             "latent_mean": sc["mean"].tolist(), "latent_var": sc["var"].tolist()}
     d = sc["X"].size
-    model = (f"<tanh model, D={d}, P={d * d + d}, tau={sc['tau']:g}, "
-             f"latent N({np.round(sc['mean'], 4).tolist()}, diag {np.round(sc['var'], 4).tolist()})>")
+    model = (f"TanhModel(D={d}, tau={sc['tau']:g}, latent_mean={show_value(sc['mean'])}, "
+             f"latent_var={show_value(sc['var'])})")  # P = D*D + D parameters (theta)
     return Call("ffjord", args, show_call("ffjord_logp_grad", X=sc["X"], theta=sc["theta"], nu=nu,
-                                          model=model, odeint=f"<RK4, {ODEINT_STEPS} steps>"))
+                                          model=model, odeint=f"RK4 with {ODEINT_STEPS} fixed steps"))
 
 
 def model_of(sc: dict) -> TanhModel:

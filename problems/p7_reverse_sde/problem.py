@@ -54,9 +54,10 @@ def build_numeric(lams: tuple[float, ...]):
         params = {"a": float(rng.uniform(0.5, 1.5)), "b": float(rng.uniform(0.5, 1.5)),
                   "c": float(rng.uniform(0.5, 2.0)), "m": float(rng.normal()), "v0": float(rng.uniform(0.5, 1.5))}
         xs, ts = rng.normal(size=4), rng.uniform(0.1, 2.0, size=4)
-        shown = show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.4g}*x + {params['b']:.4g}*t",
-                          g=f"lambda t: sqrt({params['c']:.4g} + t)",
-                          score=f"<score of N({params['m']:.4g} e^-t, {params['v0']:.4g} + t)>", lam="{lam}")
+        shown = show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.10g}*x + {params['b']:.10g}*t",
+                          g=f"lambda t: sqrt({params['c']:.10g} + t)",
+                          score=f"lambda x, t: -(x - {params['m']:.10g}*exp(-t)) / ({params['v0']:.10g} + t)",
+                          lam="{lam}")
         where = f", then drift(x, t) and diffusion(t) at x={xs.round(4).tolist()}, t={ts.round(4).tolist()}"
         calls = {f"lam={lam:g}": Call("numeric", {"params": params, "lam": lam, "xs": xs.tolist(),
                                                   "ts": ts.tolist()}, shown.replace("{lam}", f"{lam:g}") + where)
