@@ -331,7 +331,7 @@ def _check_symbols(g: sympy.Basic, domains: Mapping[sympy.Symbol, Any], what: st
 def _sym_failure(g: sympy.Expr, ref: sympy.Expr, p: Mapping, a: complex | None, b: complex,
                  usable: Sequence, called: str, alternatives: Mapping[str, sympy.Expr],
                  what: str) -> Verdict:
-    at = ", ".join(f"{s.name}={v:.6g}" for s, v in p.items())
+    at = ", ".join(f"{s.name}={v:.10g}" for s, v in p.items())
     got_v = "not a finite real number" if a is None else _fmt(a)
     msg = f"{what} differs from the expected expression at {at}: got {got_v}, expected {_fmt(b)}"
     return Verdict(False, msg, called=called, got=_with_simplified(g), expected=_with_simplified(ref),
