@@ -92,26 +92,29 @@ def _inner(line: str) -> str:
 
 
 def _check_hanging(text: str) -> int:
-    """Every continuation of a labelled row starts under the value's first character.
+    """Every continuation of a wrapped message or labelled value starts under its first character.
 
-    Returns how many continuation lines were checked (so a test can insist there were some)."""
+    A block is a probe's message (the line after "✘ id ...") or a labelled row ("got: ...");
+    it ends at the next label, probe, "differing entries:" or the panel's end. Every line in
+    between must be indented exactly like the block's text. Returns how many continuation lines
+    were checked (so a test can insist there were some).
+    """
     checked = 0
     lines = [_inner(x) for x in text.splitlines()]
+    starts = re.compile(r"^ *(called:|got:|expected:|likely mistake:|differing entries:|not run:|[✘✔] )")
+    col = None
     for i, line in enumerate(lines):
-        m = re.match(r"^( +)(called:|got:|expected:|likely mistake:) +", line)
-        if not m:
-            continue
-        col = m.end()
-        for nxt in lines[i + 1:]:
-            stripped = nxt.lstrip(" ")
-            if not stripped or any(stripped.startswith(x) for x in LABELS + ("differing", "✘", "✔")):
-                break
-            if nxt[:col].strip() == "" and len(nxt) - len(stripped) == col:
-                checked += 1
-                continue
-            if len(nxt) - len(stripped) < col:
-                break  # the next block (a table, another probe)
-            raise AssertionError(f"continuation not under column {col}: {nxt!r}\n{text}")
+        label = re.match(r"^( +)(called:|got:|expected:|likely mistake:) +", line)
+        if label:
+            col = label.end()
+        elif i and re.match(r"^[✘✔] ", lines[i - 1]) and not starts.match(line):
+            col = len(line) - len(line.lstrip(" "))  # a probe's message
+        elif line.startswith(("╭", "╰")) or starts.match(line) or not line.strip():
+            col = None
+        elif col is not None:
+            indent = len(line) - len(line.lstrip(" "))
+            assert indent == col, f"continuation not under column {col}: {line!r}\n{text}"
+            checked += 1
     return checked
 
 
