@@ -33,7 +33,7 @@ def problems_table(problems: Sequence[Problem]) -> Table:
                     ("functions to submit", {}), ("probes", {"justify": "right"})):
         table.add_column(col, **kw)
     for p in problems:
-        table.add_row(str(p.number), p.title, f"{p.points:g}",
+        table.add_row(str(p.number), Text(p.title), f"{p.points:g}",
                       ", ".join(f.name for f in p.functions), str(len(p.probes)))
     table.add_row("", Text("total", style="bold"), f"{sum(p.points for p in problems):g}", "", "")
     return table
@@ -55,12 +55,20 @@ def explain_problem(p: Problem) -> Group:
         probes.add_row(Text(pr.id), Text(pr.kind), f"{pr.points:g}", Text(pr.checks), Text(pr.visibility))
     parts.append(Panel(probes, title="what the grader checks", title_align="left"))
     if p.mistakes:
-        parts.append(Panel(Text("\n".join(f"• {m}" for m in p.mistakes)),
-                           title="common mistakes", title_align="left"))
+        parts.append(Panel(_bullets(p.mistakes), title="common mistakes", title_align="left"))
     if p.notes:
-        parts.append(Panel(Text("\n".join(f"• {n}" for n in p.notes)),
-                           title="notes on the statement", title_align="left"))
+        parts.append(Panel(_bullets(p.notes), title="notes on the statement", title_align="left"))
     return Group(*parts)
+
+
+def _bullets(items: Sequence[str]) -> Table:
+    """A bulleted list, printed literally; wrapped lines hang under the text, not the bullet."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row("•", Text(item))
+    return grid
 
 
 def template_text(problems: Sequence[Problem]) -> str:
