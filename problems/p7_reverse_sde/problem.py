@@ -58,7 +58,8 @@ def build_numeric(lams: tuple[float, ...]):
                           g=f"lambda t: sqrt({params['c']:.10g} + t)",
                           score=f"lambda x, t: -(x - {params['m']:.10g}*exp(-t)) / ({params['v0']:.10g} + t)",
                           lam="{lam}")
-        where = f", then drift(x, t) and diffusion(t) at x={xs.round(4).tolist()}, t={ts.round(4).tolist()}"
+        where = (f", then drift(x, t) and diffusion(t) at x={[float(f'{v:.10g}') for v in xs]}, "
+                 f"t={[float(f'{v:.10g}') for v in ts]}")
         calls = {f"lam={lam:g}": Call("numeric", {"params": params, "lam": lam, "xs": xs.tolist(),
                                                   "ts": ts.tolist()}, shown.replace("{lam}", f"{lam:g}") + where)
                  for lam in lams}
