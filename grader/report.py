@@ -166,9 +166,9 @@ def render(s: SubmissionResult, console: Console, verbose: bool = False) -> None
         console.print(layers_line(s.layers))
 
 
-def layers_line(layers: Sequence[str]) -> Text:
+def layers_line(layers: Sequence[str]) -> Padding:
     """The sandbox layers that were active (for `--verbose` and batch summaries)."""
-    return Text("sandbox: " + ", ".join(safe(x) for x in layers), style="dim")
+    return _hanging("sandbox:", Text(", ".join(safe(x) for x in layers), style="dim"), "dim", indent=0)
 
 
 def _shared_import_error(s: SubmissionResult) -> str:
