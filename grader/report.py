@@ -258,7 +258,7 @@ def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], shared: str 
         shown = lines[:OUTPUT_LINES]
         more = f" [+{len(lines) - OUTPUT_LINES} lines]" if len(lines) > OUTPUT_LINES else ""
         parts.append(Text("    your code printed:" + more, style="dim"))
-        parts.extend(Text("      " + line[:200], style="dim", overflow="fold") for line in shown)
+        parts.extend(Padding(Text(line[:200], style="dim", overflow="fold"), (0, 0, 0, 6)) for line in shown)
     title = f"Problem {p.number}: {p.title} — {p.score:g}/{p.max_score:g}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="dim")
 
