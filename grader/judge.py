@@ -83,7 +83,8 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
         out = outcomes.get(call.key) or Outcome("not run", message="not run")
         if not out.ok:
             head = STATUS_TEXT.get(out.status, out.status)
-            return Verdict(False, f"{head}: {out.message}", called=call.show)
+            text = out.message if out.message.startswith(head) else f"{head}: {out.message}"
+            return Verdict(False, text, called=call.show)
         try:
             values[name] = wire.decode(out.value)
         except wire.WireError as err:

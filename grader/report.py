@@ -128,6 +128,7 @@ def bar(score: float, max_score: float, width: int = 20) -> Text:
 
 IMPORT_FAILED = "the submission could not be imported"
 MISSING = "missing function"
+NOT_RUN = "not run"  # a call left undone when an earlier one stopped the process
 LABEL_WIDTH = len("likely mistake")
 
 
@@ -184,7 +185,7 @@ def _shared_import_error(s: SubmissionResult) -> str:
 def _blocker(r: ProbeResult) -> str:
     """The message of a failure that kept the probe from running at all, else ""."""
     m = r.verdict.message
-    return m if not r.passed and (m.startswith(IMPORT_FAILED) or m.startswith(MISSING + ":")) else ""
+    return m if not r.passed and m.startswith((IMPORT_FAILED, MISSING + ":", NOT_RUN + ":")) else ""
 
 
 def _hanging(label: str, value: str | Text, style: str, indent: int = 4) -> Padding:

@@ -252,3 +252,14 @@ def test_explain_prints_brackets_literally():
     flat = re.sub(r"\s*│\s*", " ", console.export_text())
     flat = re.sub(r"\s+", " ", flat)
     assert "[d/dx_i log p]" in flat and "[[s^2]]" in flat, flat
+
+
+def test_calls_left_undone_after_a_timeout_are_listed_once(tmp_path):
+    sub = tmp_path / "loops.py"
+    sub.write_text("def kl_gaussian(mu0, sigma0, mu1, sigma1):\n    while True:\n        pass\n")
+    r = hw1("grade", str(sub), "-p", "2", "--timeout", "3", env={"COLUMNS": str(WIDTH)})
+    assert r.returncode == 0, r.stderr
+    flat = re.sub(r"\s*│\s*", " ", r.stdout)
+    assert "not run: not run" not in flat and flat.count("the process timed out") == 1, r.stdout
+    m = re.search(r"not run: ((?:p2\.\w+, )*p2\.\w+)", flat)
+    assert m and len(m.group(1).split(", ")) == len(by_number(2).probes) - 1, r.stdout
