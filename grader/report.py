@@ -241,8 +241,9 @@ def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], shared: str 
             blocked.setdefault(why, []).append(r)
             continue
         mark = ("✔", "green") if r.passed else ("✘", "red")
-        parts.append(Text.assemble((mark[0] + " ", mark[1]), (r.probe.id, "bold"),
-                                   f"  {r.probe.title}  ", (f"{r.score:g}/{r.probe.points:g}", "bold")))
+        parts.append(_hanging(mark[0], Text.assemble((r.probe.id, "bold"), f"  {r.probe.title}  ",
+                                                     (f"{r.score:g}/{r.probe.points:g}", "bold")),
+                              mark[1], indent=0))
         parts.append(_hanging("", safe(r.verdict.message), "", indent=3))
         if not r.passed:
             parts.append(Padding(_details(r), (0, 0, 0, 4)))
