@@ -345,7 +345,10 @@ SIMPLIFY_NODES = 300  # larger expressions are shown as they are
 def _with_simplified(e: sympy.Basic) -> str:
     """The expression, and its simplified form when that is cheap to get and says something new."""
     text = describe(e)
-    s = cheap_simplify(e)
+    try:
+        s = cheap_simplify(e)
+    except _OutOfTime:  # the timer fired just as simplify returned
+        s = None
     if s is not None and s != e:
         shown = describe(s)
         if shown != text and len(shown) < len(text):
@@ -353,21 +356,23 @@ def _with_simplified(e: sympy.Basic) -> str:
     return text
 
 
-class _OutOfTime(Exception):
-    pass
+class _OutOfTime(BaseException):
+    """Not an Exception, so that no `except Exception` inside sympy swallows it."""
 
 
 def cheap_simplify(e: sympy.Basic, seconds: float = SIMPLIFY_SECONDS) -> sympy.Basic | None:
-    """sympy.simplify(e) within `seconds` (a SIGALRM timer), or None: too large, out of time,
-    failed, or not in a thread that can take the timer (then nothing is tried)."""
+    """sympy.simplify(e) within `seconds` (a SIGALRM timer, repeated until it lands), or None:
+    too large, out of time, failed, or not in a thread that can take the timer."""
     import signal
     import threading
 
     if count_ops(e) > SIMPLIFY_NODES or threading.current_thread() is not threading.main_thread():
         return None
+    armed = [True]
 
     def stop(signum, frame):
-        raise _OutOfTime
+        if armed[0]:
+            raise _OutOfTime
 
     try:
         previous = signal.signal(signal.SIGALRM, stop)
@@ -377,13 +382,14 @@ def cheap_simplify(e: sympy.Basic, seconds: float = SIMPLIFY_SECONDS) -> sympy.B
         signal.signal(signal.SIGALRM, previous)
         return None
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
         return sympy.simplify(e)
     except _OutOfTime:
         return None
     except Exception:  # noqa: BLE001 - showing a simpler form is optional
         return None
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
