@@ -122,7 +122,7 @@ def _describe(v: Any, width: int) -> str:
             return f"array{tuple(v.shape)} of {v.size} entries (over {SHOW_WHOLE}: not shown whole)"
         body = np.array2string(v, separator=", ", threshold=10**9, max_line_width=10**6,
                                formatter={"float_kind": lambda x: f"{x:.10g}"})
-        return f"array{tuple(v.shape)} {body}"
+        return f"array{tuple(v.shape)} {body.replace(chr(10), '')}"  # rows wrap like words
     if isinstance(v, float):
         return f"{v:.12g}"
     if isinstance(v, sympy.Basic):

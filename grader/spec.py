@@ -180,7 +180,7 @@ def show_value(v: Any, digits: int = 8) -> str:
     if isinstance(v, np.ndarray):
         body = np.array2string(v, separator=", ", max_line_width=10**6, threshold=10**6,
                                formatter={"float_kind": lambda x: f"{x:.{digits}g}"})
-        return f"np.array({body})"
+        return f"np.array({body.replace(chr(10), '')})"  # a matrix on one logical line
     if isinstance(v, float):
         return f"{v:.{digits + 2}g}"
     if isinstance(v, (list, tuple)) and v and all(isinstance(x, (int, float)) for x in v):

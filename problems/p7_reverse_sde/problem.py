@@ -56,7 +56,7 @@ def build_numeric(lams: tuple[float, ...]):
         xs, ts = rng.normal(size=4), rng.uniform(0.1, 2.0, size=4)
         shown = show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.10g}*x + {params['b']:.10g}*t",
                           g=f"lambda t: sqrt({params['c']:.10g} + t)",
-                          score=f"lambda x, t: -(x - {params['m']:.10g}*exp(-t)) / ({params['v0']:.10g} + t)",
+                          score=f"lambda x, t: -(x - ({params['m']:.10g})*exp(-t)) / ({params['v0']:.10g} + t)",
                           lam="{lam}")
         where = (f", then drift(x, t) and diffusion(t) at x={[float(f'{v:.10g}') for v in xs]}, "
                  f"t={[float(f'{v:.10g}') for v in ts]}")
