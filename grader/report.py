@@ -217,6 +217,7 @@ def _details(r: ProbeResult) -> Group:
         tail.add_column(overflow="fold")
         tail.add_row(Text("likely mistake:", style="yellow"), Text(safe(v.mistake)))
         parts.append(tail)
+    # A failed probe's repro command (hw1 repro, #10) belongs last, as one more labelled row.
     return Group(*parts)
 
 
