@@ -95,22 +95,69 @@ def as_expr_list(v: Any, n: int, what: str = "result") -> list[sympy.Expr]:
     return [as_expr(x, f"{what}[{i}]") for i, x in enumerate(v)]
 
 
-def describe(v: Any, width: int = 160) -> str:
-    """A short, safe description of a decoded value (for messages)."""
+SHOW_WHOLE = 24  # arrays and lists up to this many entries are shown whole, at full precision
+SHOW_DIFFS = 12  # differing entries listed side by side; the rest are counted
+
+
+def describe(v: Any, width: int = 2000) -> str:
+    """A safe description of a decoded value (for messages); never empty, never cut mid-number.
+
+    Arrays and lists of up to SHOW_WHOLE entries are shown whole (10 significant digits);
+    larger arrays are named by shape and size (the verdict lists their differing entries);
+    `None` and an empty list say what they are. Other text longer than `width` (a huge
+    expression) is cut at a separator, with a count of what was left out.
+    """
+    if v is None:
+        return "None (nothing was returned: is a return statement missing?)"
+    if type(v) is list and not v:
+        return "[] (an empty list)"
+    if isinstance(v, np.ndarray) and v.size == 0:
+        return f"array{tuple(v.shape)} (an empty array)"
+    return _describe(v, width)
+
+
+def _describe(v: Any, width: int) -> str:
     if isinstance(v, np.ndarray):
-        body = np.array2string(v, precision=6, threshold=12, max_line_width=10**6)
-        text = f"array{tuple(v.shape)} {body}"
-    elif isinstance(v, float):
-        text = f"{v:.10g}"
-    elif isinstance(v, sympy.Basic):
-        text = sympy.sstr(v) if count_ops(v) < 400 else f"<expression with {count_ops(v)} nodes>"
+        if v.size > SHOW_WHOLE:
+            return f"array{tuple(v.shape)} of {v.size} entries (over {SHOW_WHOLE}: not shown whole)"
+        body = np.array2string(v, separator=", ", threshold=10**9, max_line_width=10**6,
+                               formatter={"float_kind": lambda x: f"{x:.10g}"})
+        return f"array{tuple(v.shape)} {body.replace(chr(10), '')}"  # rows wrap like words
+    if isinstance(v, float):
+        return f"{v:.12g}"
+    if isinstance(v, sympy.Basic):
+        n = count_ops(v)
+        text = sympy.sstr(v) if n < 20_000 else f"<expression with {n} nodes, too large to print>"
     elif v is None:
         text = "None"
     elif isinstance(v, list):
-        text = "[" + ", ".join(describe(x, 40) for x in v[:8]) + (", ...]" if len(v) > 8 else "]")
+        shown = ", ".join(_describe(x, 400) for x in v[:SHOW_WHOLE])
+        text = f"[{shown}]" if len(v) <= SHOW_WHOLE else f"[{shown}, and {len(v) - SHOW_WHOLE} more entries]"
     else:
         text = f"{type(v).__name__} {v!r}"
-    return text if len(text) <= width else text[: width - 3] + "..."
+    if len(text) <= width:
+        return text
+    cut = max(text.rfind(sep, 0, width) for sep in (" ", ",", ")"))
+    cut = cut if cut > width // 2 else width
+    return text[:cut] + f" [cut here: {len(text) - cut} more characters]"
+
+
+def _num(x: float) -> str:
+    return f"{x:.12g}"
+
+
+def differing(g: np.ndarray, e: np.ndarray, bad: np.ndarray,
+              limit: int = SHOW_DIFFS) -> tuple[tuple[tuple[str, str, str, str], ...], int]:
+    """The differing entries side by side, rows (index, got, expected, got - expected), and how
+    many differing entries were left out (beyond `limit`)."""
+    idx = np.argwhere(bad) if bad.ndim else np.zeros((1 if bool(bad) else 0, 0), dtype=int)
+    rows = []
+    for k in idx[:limit]:
+        key = tuple(int(i) for i in k)
+        label = f"[{', '.join(map(str, key))}]" if key else ""
+        gv, ev = float(g[key]), float(e[key])
+        rows.append((label, _num(gv), _num(ev), f"{gv - ev:+.3g}" if math.isfinite(gv - ev) else "-"))
+    return tuple(rows), max(0, len(idx) - limit)
 
 
 def count_ops(e: sympy.Basic) -> int:
@@ -137,8 +184,10 @@ def numeric(got: np.ndarray | float, expected: np.ndarray | float, *, rtol: floa
     if g.shape != e.shape:
         raise Reject(f"{what} has shape {g.shape}, expected {e.shape}")
     if not np.all(np.isfinite(g)):
+        rows, more = differing(g, e, ~np.isfinite(g)) if g.size > 1 else ((), 0)
         return Verdict(False, f"{what} contains NaN or inf where the expected value is finite",
-                       called=called, got=describe(_show(g)), expected=describe(_show(e)))
+                       called=called, got=describe(_show(g)), expected=describe(_show(e)),
+                       differing=rows, differing_more=more)
     err = np.abs(g - e)
     bad = err > atol + rtol * np.abs(e)
     if not bad.any():
@@ -147,8 +196,9 @@ def numeric(got: np.ndarray | float, expected: np.ndarray | float, *, rtol: floa
     mistake = diagnose(g, e, alts or {})
     if not mistake and terms is not None:
         mistake = term_fit(g, *(terms() if callable(terms) else terms))
+    rows, more = differing(g, e, bad) if g.size > 1 else ((), 0)
     return Verdict(False, _mismatch(g, e, bad, what), called=called, got=describe(_show(g)),
-                   expected=describe(_show(e)), mistake=mistake)
+                   expected=describe(_show(e)), mistake=mistake, differing=rows, differing_more=more)
 
 
 def _show(a: np.ndarray) -> Any:
@@ -157,12 +207,10 @@ def _show(a: np.ndarray) -> Any:
 
 def _mismatch(g: np.ndarray, e: np.ndarray, bad: np.ndarray, what: str) -> str:
     n = bad.size
-    first = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
     diff = np.abs(g - e)
     rel = diff / np.maximum(np.abs(e), 1e-300)
-    where = f", first at index {first[0] if len(first) == 1 else first}" if first != () else ""
-    return (f"{what} differs: {int(bad.sum())} of {n} value(s) wrong{where}; "
-            f"max abs diff {diff.max():.3g}, max rel diff {min(rel.max(), 1e300):.3g}")
+    head = f"{what} differs" if n == 1 else f"{what} differs: {int(bad.sum())} of {n} value(s) wrong"
+    return f"{head}; max abs diff {diff.max():.3g}, max rel diff {min(rel.max(), 1e300):.3g}"
 
 
 RATIOS = {
@@ -372,11 +420,67 @@ def _check_symbols(g: sympy.Basic, domains: Mapping[sympy.Symbol, Any], what: st
 def _sym_failure(g: sympy.Expr, ref: sympy.Expr, p: Mapping, a: complex | None, b: complex,
                  usable: Sequence, called: str, alternatives: Mapping[str, sympy.Expr],
                  what: str) -> Verdict:
-    at = ", ".join(f"{s.name}={v:.4g}" for s, v in p.items())
+    at = ", ".join(f"{s.name}={v:.10g}" for s, v in p.items())
     got_v = "not a finite real number" if a is None else _fmt(a)
     msg = f"{what} differs from the expected expression at {at}: got {got_v}, expected {_fmt(b)}"
-    return Verdict(False, msg, called=called, got=describe(g), expected=describe(ref),
+    return Verdict(False, msg, called=called, got=_with_simplified(g), expected=_with_simplified(ref),
                    mistake=_sym_mistake(g, usable, alternatives))
+
+
+SIMPLIFY_SECONDS = 1.0  # budget of sympy.simplify for showing one expression
+SIMPLIFY_NODES = 300  # larger expressions are shown as they are
+
+
+def _with_simplified(e: sympy.Basic) -> str:
+    """The expression, and its simplified form when that is cheap to get and says something new."""
+    text = describe(e)
+    try:
+        s = cheap_simplify(e)
+    except _OutOfTime:  # the timer fired just as simplify returned
+        s = None
+    if s is not None and s != e:
+        shown = describe(s)
+        if shown != text and len(shown) < len(text):
+            text += f"\nsimplified: {shown}"
+    return text
+
+
+class _OutOfTime(BaseException):
+    """Not an Exception, so that no `except Exception` inside sympy swallows it."""
+
+
+def cheap_simplify(e: sympy.Basic, seconds: float = SIMPLIFY_SECONDS) -> sympy.Basic | None:
+    """sympy.simplify(e) within `seconds` (a SIGALRM timer, repeated until it lands), or None:
+    too large, out of time, failed, or not in a thread that can take the timer."""
+    import signal
+    import threading
+
+    if count_ops(e) > SIMPLIFY_NODES or threading.current_thread() is not threading.main_thread():
+        return None
+    armed = [True]
+
+    def stop(signum, frame):
+        if armed[0]:
+            raise _OutOfTime
+
+    try:
+        previous = signal.signal(signal.SIGALRM, stop)
+    except (ValueError, OSError):
+        return None
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # someone else's timer: leave it alone
+        signal.signal(signal.SIGALRM, previous)
+        return None
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
+        return sympy.simplify(e)
+    except _OutOfTime:
+        return None
+    except Exception:  # noqa: BLE001 - showing a simpler form is optional
+        return None
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _sym_mistake(g: sympy.Expr, usable: Sequence, alternatives: Mapping[str, sympy.Expr]) -> str:

@@ -1,11 +1,13 @@
-"""Text about the problems: the `list` table, `explain N`, and the template file."""
+"""Text about the problems: the `list` table, `explain N`, and the template file.
+
+Every text is printed literally (rich Text, never markup): statements use brackets.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rich.console import Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -31,7 +33,7 @@ def problems_table(problems: Sequence[Problem]) -> Table:
                     ("functions to submit", {}), ("probes", {"justify": "right"})):
         table.add_column(col, **kw)
     for p in problems:
-        table.add_row(str(p.number), p.title, f"{p.points:g}",
+        table.add_row(str(p.number), Text(p.title), f"{p.points:g}",
                       ", ".join(f.name for f in p.functions), str(len(p.probes)))
     table.add_row("", Text("total", style="bold"), f"{sum(p.points for p in problems):g}", "", "")
     return table
@@ -44,21 +46,29 @@ def explain_problem(p: Problem) -> Group:
     funcs.add_column("function")
     funcs.add_column("meaning")
     for f in p.functions:
-        funcs.add_row(Text(f.signature, style="cyan"), f.doc)
+        funcs.add_row(Text(f.signature, style="cyan"), Text(f.doc))
     parts.append(Panel(funcs, title="what to write", title_align="left"))
     probes = Table(show_edge=False)
     for col in ("probe", "kind", "points", "what it checks", "visibility"):
         probes.add_column(col)
     for pr in p.probes:
-        probes.add_row(pr.id, pr.kind, f"{pr.points:g}", pr.checks, pr.visibility)
+        probes.add_row(Text(pr.id), Text(pr.kind), f"{pr.points:g}", Text(pr.checks), Text(pr.visibility))
     parts.append(Panel(probes, title="what the grader checks", title_align="left"))
     if p.mistakes:
-        parts.append(Panel(Markdown("\n".join(f"- {m}" for m in p.mistakes)),
-                           title="common mistakes", title_align="left"))
+        parts.append(Panel(_bullets(p.mistakes), title="common mistakes", title_align="left"))
     if p.notes:
-        parts.append(Panel(Markdown("\n".join(f"- {n}" for n in p.notes)),
-                           title="notes on the statement", title_align="left"))
+        parts.append(Panel(_bullets(p.notes), title="notes on the statement", title_align="left"))
     return Group(*parts)
+
+
+def _bullets(items: Sequence[str]) -> Table:
+    """A bulleted list, printed literally; wrapped lines hang under the text, not the bullet."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row("•", Text(item))
+    return grid
 
 
 def template_text(problems: Sequence[Problem]) -> str:

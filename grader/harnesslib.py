@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from types import ModuleType
 from typing import Any
 
@@ -14,5 +15,8 @@ def need(sub: ModuleType, name: str) -> Any:
     """The student's function `name`, or MissingFunction."""
     fn = getattr(sub, name, None)
     if not callable(fn):
-        raise MissingFunction(f"the submission does not define {name}()")
+        names = [n for n in vars(sub) if not n.startswith("__") and callable(getattr(sub, n, None))]
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+        hint = f": did you mean {close[0]}?" if close else ""
+        raise MissingFunction(f"the submission does not define {name}(){hint}")
     return fn

@@ -115,7 +115,8 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
             head = STATUS_TEXT.get(out.status, out.status)
             hint = next((text for pattern, text in probe.error_mistakes
                          if out.status == "error" and re.search(pattern, out.message or "", re.S)), "")
-            return Verdict(False, f"{head}: {out.message}", called=call.show, mistake=hint)
+            text = out.message if out.message.startswith(head) else f"{head}: {out.message}"
+            return Verdict(False, text, called=call.show, mistake=hint)
         try:
             values[name] = wire.decode(out.value)
         except wire.WireError as err:

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from grader.results import ProbeResult, ProblemResult, SubmissionResult
+from grader.spec import Verdict
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 OUTPUT_LINES = 12
@@ -36,7 +38,17 @@ def probe_dict(r: ProbeResult) -> dict[str, Any]:
         "score": r.score, "max_score": r.probe.points, "message": safe(v.message),
         "called": safe(v.called), "got": safe(v.got), "expected": safe(v.expected),
         "mistake": safe(v.mistake), "visibility": r.probe.visibility,
+        **({"differing": differing_dicts(v)} if v.differing else {}),
     }
+
+
+def differing_dicts(v: Verdict) -> list[dict[str, str]]:
+    """The differing entries of an array result (an added key; SPEC §1 allows more keys)."""
+    rows = [dict(zip(("index", "got", "expected", "diff"), map(str, row))) for row in v.differing]
+    if v.differing_more:
+        rows.append({"index": "", "got": "", "expected": "", "diff": "",
+                     "more": f"and {v.differing_more} more differing entries"})
+    return rows
 
 
 def problem_dict(p: ProblemResult) -> dict[str, Any]:
@@ -99,6 +111,11 @@ def plain_feedback(r: ProbeResult) -> str:
                          ("likely mistake", v.mistake)):
         if value and not r.passed:
             lines.append(f"{label}: {safe(value)}")
+        if label == "expected" and v.differing and not r.passed:
+            lines.append("differing entries (index: got, expected, got - expected):")
+            lines += [f"  {i}: {g}, {e}, {d}" for i, g, e, d in v.differing]
+            if v.differing_more:
+                lines.append(f"  and {v.differing_more} more differing entries")
     return "\n".join(lines)
 
 
@@ -109,8 +126,20 @@ def bar(score: float, max_score: float, width: int = 20) -> Text:
     return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
 
 
+IMPORT_FAILED = "the submission could not be imported"
+MISSING = "missing function"
+NOT_RUN = "not run"  # a call left undone when an earlier one stopped the process
+LABEL_WIDTH = len("likely mistake")
+
+
 def render(s: SubmissionResult, console: Console, verbose: bool = False) -> None:
-    """The rich report of one submission."""
+    """The rich report of one submission.
+
+    Wrapped lines keep a hanging indent (each label/value pair is a grid row). A failure that
+    stops every probe of a problem (an import error, a missing function) is said once, and
+    the probes it stopped are listed as "not run". The sandbox layers line shows with
+    `verbose` only (it is always in the JSON report, in `hw1 doctor` and in batch summaries).
+    """
     console.print(Text.assemble(("hw1 ", "bold"), (safe(s.submission), "bold cyan"),
                                 (f"   seed {s.seed}", "dim")))
     table = Table(show_edge=False, pad_edge=False, expand=False)
@@ -124,36 +153,115 @@ def render(s: SubmissionResult, console: Console, verbose: bool = False) -> None
     table.add_row("", Text("total", style="bold"), Text(f"{s.score:g}/{s.max_score:g}",
                   style="bold"), bar(s.score, s.max_score), "")
     console.print(table)
+    shared = _shared_import_error(s)
+    if shared:
+        console.print(Panel(_hanging("", safe(shared), "red", indent=0), border_style="red",
+                            title="the submission could not be imported", title_align="left"))
     for p in s.problems:
         failed = [r for r in p.probes if not r.passed or r.verdict.fraction not in (None, 1.0)]
         if failed or verbose:
-            console.print(_problem_panel(p, p.probes if verbose else failed))
+            console.print(_problem_panel(p, p.probes if verbose else failed, shared))
     for note in s.notes:
-        console.print(Text("note: " + safe(note), style="yellow"))
-    if s.layers:
-        console.print(Text("sandbox: " + ", ".join(s.layers), style="dim"))
+        console.print(_hanging("note: ", safe(note), "yellow", indent=0))
+    if s.layers and verbose:
+        console.print(layers_line(s.layers))
 
 
-def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult]) -> Panel:
+def layers_line(layers: Sequence[str]) -> Padding:
+    """The sandbox layers that were active (for `--verbose` and batch summaries)."""
+    return _hanging("sandbox:", Text(", ".join(safe(x) for x in layers), style="dim"), "dim", indent=0)
+
+
+def _shared_import_error(s: SubmissionResult) -> str:
+    """The import error message when every probe of every problem failed on the same one."""
+    messages = {r.verdict.message for p in s.problems for r in p.probes}
+    if len(messages) == 1 and all(p.status == "import error" for p in s.problems):
+        (m,) = messages
+        if m.startswith(IMPORT_FAILED):
+            return m
+    return ""
+
+
+def _blocker(r: ProbeResult) -> str:
+    """The message of a failure that kept the probe from running at all, else ""."""
+    m = r.verdict.message
+    return m if not r.passed and m.startswith((IMPORT_FAILED, MISSING + ":", NOT_RUN + ":")) else ""
+
+
+def _hanging(label: str, value: str | Text, style: str, indent: int = 4) -> Padding:
+    """`label value`, wrapped lines hanging under the value's first character."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style=style)
+    grid.add_column(overflow="fold")
+    grid.add_row(label, value if isinstance(value, Text) else Text(value))
+    return Padding(grid, (0, 0, 0, indent))
+
+
+def _details(r: ProbeResult) -> Group:
+    """The label/value rows of a failed probe: called, got, expected, differing entries, mistake."""
+    v = r.verdict
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=LABEL_WIDTH + 1)
+    grid.add_column(overflow="fold")
+    for label, value, style in (("called:", v.called, "cyan"), ("got:", v.got, "red"),
+                                ("expected:", v.expected, "green")):
+        if value:
+            grid.add_row(Text(label, style=style), Text(safe(value)))
+    parts: list[Any] = [grid]
+    if v.differing:
+        parts.append(Text("differing entries:", style="magenta"))
+        parts.append(Padding(_differing_table(v.differing, v.differing_more), (0, 0, 0, 2)))
+    if v.mistake:
+        tail = Table.grid(padding=(0, 1))
+        tail.add_column(no_wrap=True, min_width=LABEL_WIDTH + 1)
+        tail.add_column(overflow="fold")
+        tail.add_row(Text("likely mistake:", style="yellow"), Text(safe(v.mistake)))
+        parts.append(tail)
+    # A failed probe's repro command (hw1 repro, #10) belongs last, as one more labelled row.
+    return Group(*parts)
+
+
+def _differing_table(rows: Sequence[Sequence[str]], more: int) -> Group | Table:
+    table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 2, 0, 0))
+    for col in ("index", "got", "expected", "got - expected"):
+        table.add_column(col, justify="left" if col == "index" else "right", overflow="fold",
+                         style="dim" if col == "index" else None)
+    for row in rows:
+        table.add_row(*(safe(str(x), 60) for x in row))
+    if more:
+        return Group(table, Text(f"and {more} more differing entries", style="dim"))
+    return table
+
+
+def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], shared: str = "") -> Panel:
     parts: list[Any] = []
+    blocked: dict[str, list[ProbeResult]] = {}
     for r in probes:
+        why = _blocker(r)
+        if why:
+            blocked.setdefault(why, []).append(r)
+            continue
         mark = ("✔", "green") if r.passed else ("✘", "red")
-        parts.append(Text.assemble((mark[0] + " ", mark[1]), (r.probe.id, "bold"),
-                                   f"  {r.probe.title}  ", (f"{r.score:g}/{r.probe.points:g}", "bold")))
-        v = r.verdict
-        parts.append(Text("    " + safe(v.message)))
+        parts.append(_hanging(mark[0], Text.assemble((r.probe.id, "bold"), f"  {r.probe.title}  ",
+                                                     (f"{r.score:g}/{r.probe.points:g}", "bold")),
+                              mark[1], indent=0))
+        parts.append(_hanging("", safe(r.verdict.message), "", indent=3))
         if not r.passed:
-            for label, value, style in (("called", v.called, "cyan"), ("got", v.got, "red"),
-                                        ("expected", v.expected, "green"),
-                                        ("likely mistake", v.mistake, "yellow")):
-                if value:
-                    parts.append(Text.assemble((f"    {label}: ", style), safe(value)))
+            parts.append(Padding(_details(r), (0, 0, 0, 4)))
+    for why, rs in blocked.items():
+        lost = sum(r.probe.points for r in rs)
+        if why != shared:
+            parts.append(_hanging("✘", safe(why), "red", indent=0))
+        ids = ", ".join(r.probe.id for r in rs)
+        reason = "the import failed, see above" if why == shared else "see the line above"
+        parts.append(_hanging("not run:", f"{ids}  ({len(rs)} probe(s), {lost:g} points: {reason})",
+                              "red", indent=2))
     if p.output.strip():
         lines = safe(p.output, 20000).splitlines()
         shown = lines[:OUTPUT_LINES]
         more = f" [+{len(lines) - OUTPUT_LINES} lines]" if len(lines) > OUTPUT_LINES else ""
         parts.append(Text("    your code printed:" + more, style="dim"))
-        parts.extend(Text("      " + line[:200], style="dim") for line in shown)
+        parts.extend(Padding(Text(line[:200], style="dim", overflow="fold"), (0, 0, 0, 6)) for line in shown)
     title = f"Problem {p.number}: {p.title} — {p.score:g}/{p.max_score:g}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="dim")
 
@@ -186,6 +294,9 @@ def render_batch(docs: Sequence[dict], console: Console) -> None:
                       f"{min(col):g}", f"{max(col):g}")
     console.print(stats)
     console.print(histogram([d["score"] for d in docs], docs[0]["max_score"]))
+    layers = docs[0].get("sandbox")
+    if layers:  # instructors see the isolation of the run; students' single reports do not
+        console.print(layers_line(layers))
 
 
 def histogram(scores: Sequence[float], max_score: float, bins: int = 10, width: int = 40) -> Text:

@@ -59,7 +59,11 @@ class Case:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a judge decided about one probe. `fraction` allows partial credit."""
+    """What a judge decided about one probe. `fraction` allows partial credit.
+
+    `differing` lists the entries of an array result that differ, side by side: rows of
+    (index, got, expected, got - expected) as text; `differing_more` counts those left out.
+    """
 
     passed: bool
     message: str = ""
@@ -68,6 +72,8 @@ class Verdict:
     expected: str = ""
     mistake: str = ""
     fraction: float | None = None
+    differing: tuple[tuple[str, str, str, str], ...] = ()
+    differing_more: int = 0
 
     @property
     def earned(self) -> float:
@@ -174,14 +180,17 @@ def show_call(name: str, **kwargs: Any) -> str:
     return f"{name}({', '.join(f'{k}={show_value(v)}' for k, v in kwargs.items())})"
 
 
-def show_value(v: Any) -> str:
-    """Compact, readable value: arrays to 8 significant digits."""
+def show_value(v: Any, digits: int = 8) -> str:
+    """Compact, readable value: arrays to 8 significant digits (or `digits`), whole numbers
+    only (never cut), pasteable as Python; a list of arrays as a list of np.array(...)."""
     if isinstance(v, np.ndarray):
-        body = np.array2string(v, precision=8, separator=", ", max_line_width=10**6,
-                               threshold=10**6)
-        return f"np.array({body})"
+        body = np.array2string(v, separator=", ", max_line_width=10**6, threshold=10**6,
+                               formatter={"float_kind": lambda x: f"{x:.{digits}g}"})
+        return f"np.array({body.replace(chr(10), '')})"  # a matrix on one logical line
     if isinstance(v, float):
-        return f"{v:.10g}"
+        return f"{v:.{digits + 2}g}"
     if isinstance(v, (list, tuple)) and v and all(isinstance(x, (int, float)) for x in v):
-        return show_value(np.asarray(v, dtype=float))
+        return show_value(np.asarray(v, dtype=float), digits)
+    if isinstance(v, list) and v and all(isinstance(x, np.ndarray) for x in v):
+        return "[" + ", ".join(show_value(x, digits) for x in v) + "]"
     return str(v)

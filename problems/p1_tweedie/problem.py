@@ -19,7 +19,7 @@ import sympy
 
 from grader import wire
 from grader.checks import Reject, all_pass, as_array, as_expr_list, numeric, symbolic
-from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call, show_value
 from problems.p1_tweedie.harness import symbols
 
 RTOL, ATOL = 1e-8, 1e-10
@@ -67,7 +67,9 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
     s = [ck + sigma for ck in c]
     call = Call("tweedie_numeric", {"y": y.tolist(), "Sigma": sigma.tolist(), "weights": w,
                                     "means": [x.tolist() for x in m], "covs": [x.tolist() for x in s]},
-                show_call("tweedie_mean", y=y, Sigma=sigma, score="<score of a Gaussian mixture>"))
+                show_call("tweedie_mean", y=y, Sigma=sigma,
+                          score=f"score of the Gaussian mixture p_Y (weights={show_value(np.array(w), 6)}, "
+                                f"means={show_value(m, 6)}, covariances C_k + Sigma={show_value(s, 6)})"))
     g = mixture_score(y, w, m, s)
     wrong = {
         "Sigma^-1 used where Sigma belongs": y + np.linalg.solve(sigma, g),

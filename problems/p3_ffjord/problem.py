@@ -14,6 +14,7 @@ to ~1e-8, answers are compared at ~1e-6). A wrong term changes values at the 1e-
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import product
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.checks import Lazy, as_array, as_float, numeric
-from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
+from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call, show_value
 from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
 D = 3
@@ -162,10 +163,10 @@ def make_call(sc: dict, nu: np.ndarray) -> Call:
     args = {"X": sc["X"].tolist(), "theta": sc["theta"].tolist(), "nu": nu.tolist(), "tau": sc["tau"],
             "latent_mean": sc["mean"].tolist(), "latent_var": sc["var"].tolist()}
     d = sc["X"].size
-    model = (f"<tanh model, D={d}, P={d * d + d}, tau={sc['tau']:g}, "
-             f"latent N({np.round(sc['mean'], 4).tolist()}, diag {np.round(sc['var'], 4).tolist()})>")
+    model = (f"TanhModel(D={d}, tau={sc['tau']:g}, latent_mean={show_value(sc['mean'])}, "
+             f"latent_var={show_value(sc['var'])})")  # P = D*D + D parameters (theta)
     return Call("ffjord", args, show_call("ffjord_logp_grad", X=sc["X"], theta=sc["theta"], nu=nu,
-                                          model=model, odeint=f"<RK4, {ODEINT_STEPS} steps>"))
+                                          model=model, odeint=f"RK4 with {ODEINT_STEPS} fixed steps"))
 
 
 def model_of(sc: dict) -> TanhModel:
@@ -270,8 +271,8 @@ def judge_unbiased(case: Case, values: dict) -> Verdict:
                 what="E_nu[grad] (mean over nu)",
                 alternatives=lambda: {GRAD_MISTAKES["b_sign"]: -case.data["grad"]})
     if not v.passed:
-        return Verdict(False, v.message + " — the estimator is biased: its mean is not the gradient "
-                       "of the exact log-likelihood (with Tr df/dz)", v.called, v.got, v.expected, v.mistake)
+        return dataclasses.replace(v, message=v.message + " — the estimator is biased: its mean is not the "
+                                   "gradient of the exact log-likelihood (with Tr df/dz)")
     return Verdict(True, "averaged over nu, grad equals the gradient of the exact log-likelihood")
 
 

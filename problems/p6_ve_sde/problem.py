@@ -12,6 +12,7 @@ has 1/sqrt(2 pi sigma_t^2). The grader expects the normalised density (SPEC 2.6)
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from pathlib import Path
 
@@ -161,8 +162,8 @@ def judge_kernel(case: Case, values: dict) -> Verdict:
     v = symbolic(residual, sp.Integer(0), domains={T: DOMAINS[T], X: DOMAINS[X], Y: DOMAINS[Y]},
                  called=called, seed=case.data["seed"], what="d_t p - rho^2/2 d_xx p")
     if not v.passed:
-        return Verdict(False, v.message + ": the kernel does not solve the Fokker-Planck equation "
-                       "with your rho", v.called, v.got, "0", v.mistake)
+        return dataclasses.replace(v, message=v.message + ": the kernel does not solve the Fokker-Planck "
+                                   "equation with your rho", expected="0")
     return Verdict(True, "the kernel integrates to 1 and solves d_t p = rho^2/2 d_xx p with your rho")
 
 

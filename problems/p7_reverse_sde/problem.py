@@ -16,6 +16,7 @@ Property probes:
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -54,10 +55,12 @@ def build_numeric(lams: tuple[float, ...]):
         params = {"a": float(rng.uniform(0.5, 1.5)), "b": float(rng.uniform(0.5, 1.5)),
                   "c": float(rng.uniform(0.5, 2.0)), "m": float(rng.normal()), "v0": float(rng.uniform(0.5, 1.5))}
         xs, ts = rng.normal(size=4), rng.uniform(0.1, 2.0, size=4)
-        shown = show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.4g}*x + {params['b']:.4g}*t",
-                          g=f"lambda t: sqrt({params['c']:.4g} + t)",
-                          score=f"<score of N({params['m']:.4g} e^-t, {params['v0']:.4g} + t)>", lam="{lam}")
-        where = f", then drift(x, t) and diffusion(t) at x={xs.round(4).tolist()}, t={ts.round(4).tolist()}"
+        shown = show_call("reverse_sde", f=f"lambda x, t: -{params['a']:.10g}*x + {params['b']:.10g}*t",
+                          g=f"lambda t: sqrt({params['c']:.10g} + t)",
+                          score=f"lambda x, t: -(x - ({params['m']:.10g})*exp(-t)) / ({params['v0']:.10g} + t)",
+                          lam="{lam}")
+        where = (f", then drift(x, t) and diffusion(t) at x={[float(f'{v:.10g}') for v in xs]}, "
+                 f"t={[float(f'{v:.10g}') for v in ts]}")
         calls = {f"lam={lam:g}": Call("numeric", {"params": params, "lam": lam, "xs": xs.tolist(),
                                                   "ts": ts.tolist()}, shown.replace("{lam}", f"{lam:g}") + where)
                  for lam in lams}
@@ -154,8 +157,8 @@ def judge_marginals(case: Case, values: dict) -> Verdict:
     v = symbolic(residual, sp.Integer(0), domains=DOMAINS, called=case.calls["main"].show,
                  seed=case.data["seed"], what="d_t p + d_x(drift p) + diffusion^2/2 d_xx p")
     if not v.passed:
-        return Verdict(False, v.message + ": the reverse SDE does not keep the marginals p_t "
-                       "(reverse-time Fokker-Planck fails)", v.called, v.got, "0", v.mistake)
+        return dataclasses.replace(v, message=v.message + ": the reverse SDE does not keep the marginals p_t "
+                                   "(reverse-time Fokker-Planck fails)", expected="0")
     return Verdict(True, "the reverse-time Fokker-Planck equation holds for every lam: the marginals are kept")
 
 
