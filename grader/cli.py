@@ -311,4 +311,6 @@ def _leave(code: int) -> None:
             stream.flush()
         except (OSError, ValueError):
             pass
+        except _Closed:  # the reader of stdout went away before the last of the report
+            code = code or 141
     os._exit(code)

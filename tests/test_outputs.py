@@ -7,11 +7,12 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.support import REFERENCE, ROOT, hw1
+from tests.support import HW1_SCRIPT, REFERENCE, ROOT, hw1
 
 
 def _one_line_exit_2(proc: subprocess.CompletedProcess, needle: str) -> None:
@@ -27,20 +28,14 @@ def _one_line_exit_2(proc: subprocess.CompletedProcess, needle: str) -> None:
     ("directory", "is a directory"),
     ("submission", "is one of the submissions"),
     ("submission_via_symlink", "is one of the submissions"),
-    ("unwritable_dir", "not writable"),
 ])
 def test_output_path_errors_before_any_grading(tmp_path, option, case, needle):
     sub = tmp_path / "sub.py"
     shutil.copy(REFERENCE, sub)
     target = {"missing_parent": tmp_path / "no" / "such" / "out.txt", "directory": tmp_path,
-              "submission": sub, "submission_via_symlink": tmp_path / "link.py",
-              "unwritable_dir": tmp_path / "ro" / "out.txt"}[case]
+              "submission": sub, "submission_via_symlink": tmp_path / "link.py"}[case]
     if case == "submission_via_symlink":
         target.symlink_to(sub)
-    if case == "unwritable_dir":
-        if os.geteuid() == 0:
-            pytest.skip("root writes into a 0555 directory")
-        target.parent.mkdir(mode=0o555)
     # A submission that would take 60 s to grade: an error after grading would take that long;
     # the check comes first, so the run ends at once (the timeout only stops a hung test)
     slow = tmp_path / "slow.py"
@@ -50,6 +45,35 @@ def test_output_path_errors_before_any_grading(tmp_path, option, case, needle):
     _one_line_exit_2(proc, needle)
     assert sub.read_bytes() == before
     assert not (tmp_path / "sub.py.jsonl").exists()
+
+
+@pytest.mark.parametrize("option", ["--output", "--gradebook"])
+@pytest.mark.parametrize("case", ["read_only_dir", "read_only_file"])
+def test_unwritable_output_path_is_an_error_before_grading(ordinary_user, option, case):
+    """As an ordinary user (root may write anywhere): a directory or a file that user cannot write."""
+    top = Path(tempfile.mkdtemp(prefix="hw1-outputs-"))
+    try:
+        os.chmod(top, 0o755)
+        sub = top / "sub.py"
+        shutil.copy(REFERENCE, sub)
+        (top / "slow.py").write_text("import time\ntime.sleep(60)\n")
+        ro = top / "ro"
+        ro.mkdir()
+        target = ro / "out.csv"
+        if case == "read_only_file":
+            target = top / "out.csv"
+            target.write_text("")
+            os.chmod(target, 0o444)
+        os.chmod(ro, 0o555)
+        argv = [str(HW1_SCRIPT), "grade", str(sub), str(top / "slow.py"), option, str(target), "--problem", "2"]
+        if os.geteuid() == 0:  # (support.run_as looks runuser up in its minimal PATH, without /usr/sbin)
+            argv = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", ordinary_user, "--", *argv]
+        proc = subprocess.run(argv, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, capture_output=True,
+                              text=True, timeout=50, cwd=str(top))
+        _one_line_exit_2(proc, "not writable")
+    finally:
+        os.chmod(top / "ro", 0o755)
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def test_output_and_gradebook_cannot_be_the_same_file(tmp_path):
