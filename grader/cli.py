@@ -54,7 +54,8 @@ def pick(numbers: list[int]) -> list:
 
 @app.command()
 def grade(
-    submissions: Annotated[list[Path], typer.Argument(help="files, or directories of *.py and *.ipynb")],
+    submissions: Annotated[list[Path], typer.Argument(help="files, or directories searched recursively "
+                           "for *.py and *.ipynb")],
     problem: Annotated[list[int] | None, typer.Option("--problem", "-p",
                        help="grade only this problem (repeatable)")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.rich,
@@ -64,9 +65,10 @@ def grade(
     timeout: Annotated[float, typer.Option(help="seconds of student code per problem")] = 10.0,
     jobs: Annotated[int, typer.Option(help="parallel processes (default: all cores)")] = 0,
     memory: Annotated[int, typer.Option(help="MiB of memory per student process")] = 1024,
-    gradebook: Annotated[Path | None, typer.Option(help="write a CSV gradebook (and FILE.jsonl as "
-                         "results finish)")] = None,
-    resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks")] = False,
+    gradebook: Annotated[Path | None, typer.Option(help="merge the results into a CSV gradebook (other rows "
+                         "kept; FILE.jsonl as results finish)")] = None,
+    resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks, or what "
+                      "changed (file content, seed, problems, hw1 version)")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
     sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
                               help="benchmarking only: run children without isolation")] = True,
@@ -118,7 +120,7 @@ def grade(
 
 def check_outputs(submissions: list[Path], **outputs: Path | None) -> None:
     """Before any grading: every output path can be written and is none of the submissions."""
-    from grader.gradebook import journal_path, output_problem
+    from grader.gradebook import foreign_csv, journal_path, output_problem
 
     given = {f"--{k}": v for k, v in outputs.items() if v is not None}
     if "--gradebook" in given:
@@ -127,6 +129,8 @@ def check_outputs(submissions: list[Path], **outputs: Path | None) -> None:
         why = output_problem(path, option, submissions)
         if why:
             raise UsageProblem(why)
+    if "--gradebook" in given and (why := foreign_csv(given["--gradebook"])):
+        raise UsageProblem(why)
     if len({os.path.realpath(p) for p in given.values()}) < len(given):
         raise UsageProblem("--output and --gradebook (or its FILE.jsonl journal) name the same file")
 

@@ -238,6 +238,21 @@ def output_problem(path: Path, option: str, submissions: Sequence[Path]) -> str:
     return ""
 
 
+def foreign_csv(path: Path) -> str:
+    """Why an existing `path` is not a gradebook hw1 may merge into ("" when it is, or is absent):
+    a CSV without a "file" column (a roster, say) would lose every row."""
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+            header = next(csv.reader(fh), None)
+    except FileNotFoundError:
+        return ""
+    except OSError as err:
+        return f"--gradebook {path}: {err.strerror}"
+    if header is not None and "file" not in header:
+        return f"--gradebook {path} exists and is not an hw1 gradebook (no 'file' column)"
+    return ""
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)

@@ -76,6 +76,14 @@ def test_unwritable_output_path_is_an_error_before_grading(ordinary_user, option
         shutil.rmtree(top, ignore_errors=True)
 
 
+def test_a_csv_that_is_not_a_gradebook_is_not_overwritten(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n1001,Ada\n")
+    proc = hw1("grade", str(REFERENCE), "--gradebook", str(roster), "--problem", "2")
+    _one_line_exit_2(proc, "not an hw1 gradebook")
+    assert roster.read_text() == "student_id,name\n1001,Ada\n"
+
+
 def test_output_and_gradebook_cannot_be_the_same_file(tmp_path):
     proc = hw1("grade", str(REFERENCE), "-o", str(tmp_path / "g.csv"), "--gradebook", str(tmp_path / "g.csv"))
     _one_line_exit_2(proc, "the same file")
