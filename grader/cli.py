@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from grader import notebook, registry, sandbox, uids
+from grader import registry, sandbox, uids
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Autograder for Homework 1 (generative models).")
@@ -30,20 +30,18 @@ class UsageProblem(Exception):
     """A usage error: one line on stderr, exit 2."""
 
 
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; a directory means every *.py and *.ipynb in it, sorted."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix in notebook.SUFFIXES)
-            if not found:
-                raise UsageProblem(f"no .py files (nor .ipynb) in directory {p}")
-            out.extend(found)
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise UsageProblem(f"no such file: {p}")
-    return out
+def expand(paths: list[Path], err: Console | None = None) -> list[Path]:
+    """Files as given; a directory means every *.py and *.ipynb under it, searched recursively in
+    sorted order (grader/discover.py). What was skipped is listed on `err`, with the reason."""
+    from grader.discover import NotFound, discover, skipped_lines
+
+    try:
+        found = discover(paths)
+    except NotFound as e:
+        raise UsageProblem(str(e)) from None
+    for line in skipped_lines(found.skipped) if err else ():
+        err.print(f"hw1: {line}", markup=False, highlight=False, soft_wrap=True)
+    return found.submissions
 
 
 def pick(numbers: list[int]) -> list:
@@ -56,7 +54,8 @@ def pick(numbers: list[int]) -> list:
 
 @app.command()
 def grade(
-    submissions: Annotated[list[Path], typer.Argument(help="files, or directories of *.py and *.ipynb")],
+    submissions: Annotated[list[Path], typer.Argument(help="files, or directories searched recursively "
+                           "for *.py and *.ipynb")],
     problem: Annotated[list[int] | None, typer.Option("--problem", "-p",
                        help="grade only this problem (repeatable)")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.rich,
@@ -66,9 +65,10 @@ def grade(
     timeout: Annotated[float, typer.Option(help="seconds of student code per problem")] = 10.0,
     jobs: Annotated[int, typer.Option(help="parallel processes (default: all cores)")] = 0,
     memory: Annotated[int, typer.Option(help="MiB of memory per student process")] = 1024,
-    gradebook: Annotated[Path | None, typer.Option(help="write a CSV gradebook (and FILE.jsonl as "
-                         "results finish)")] = None,
-    resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks")] = False,
+    gradebook: Annotated[Path | None, typer.Option(help="merge the results into a CSV gradebook (other rows "
+                         "kept; FILE.jsonl as results finish)")] = None,
+    resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks, or what "
+                      "changed (file content, seed, problems, hw1 version)")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
     sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
                               help="benchmarking only: run children without isolation")] = True,
@@ -82,8 +82,10 @@ def grade(
     from grader.batch import grade_batch
     from grader.report import render, render_batch, to_gradescope
 
-    paths = expand(submissions)
+    err = Console(stderr=True)
+    paths = expand(submissions, err)
     chosen = pick(problem or [])
+    check_outputs(paths, output=output, gradebook=gradebook)
     if format is Format.gradescope and len(paths) > 1:
         raise UsageProblem(f"--format gradescope describes one submission; {len(paths)} were given")
     visibility = parse_visibility(gradescope_visibility)
@@ -92,7 +94,6 @@ def grade(
     if resume and not gradebook:
         raise UsageProblem("--resume needs --gradebook FILE.csv")
     limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers)
-    err = Console(stderr=True)
     batch = grade_batch(paths, chosen, seed, limits, jobs or os.cpu_count() or 1, gradebook, resume, err)
     out = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
                   width=110 if output else None, force_terminal=False if output else None)
@@ -115,6 +116,23 @@ def grade(
     if gradebook:
         Console(stderr=output is None and format is not Format.rich).print(
             f"gradebook: {gradebook} ({len(batch.docs)} rows, {batch.resumed} resumed)")
+
+
+def check_outputs(submissions: list[Path], **outputs: Path | None) -> None:
+    """Before any grading: every output path can be written and is none of the submissions."""
+    from grader.gradebook import foreign_csv, journal_path, output_problem
+
+    given = {f"--{k}": v for k, v in outputs.items() if v is not None}
+    if "--gradebook" in given:
+        given["the journal"] = journal_path(given["--gradebook"])
+    for option, path in given.items():
+        why = output_problem(path, option, submissions)
+        if why:
+            raise UsageProblem(why)
+    if "--gradebook" in given and (why := foreign_csv(given["--gradebook"])):
+        raise UsageProblem(why)
+    if len({os.path.realpath(p) for p in given.values()}) < len(given):
+        raise UsageProblem("--output and --gradebook (or its FILE.jsonl journal) name the same file")
 
 
 @app.command("list")
@@ -203,11 +221,66 @@ def doctor() -> None:
     Console().print(report())
 
 
-def main() -> None:
-    """Entry point: usage errors become one line on stderr and exit code 2."""
-    os.environ.setdefault("COLUMNS", "110") if not sys.stdout.isatty() else None
+class _Closed(BaseException):  # noqa: N818 - passes through click's EPIPE handling (exit 1)
+    """stdout was closed by its reader (`hw1 grade sub.py | head -1`)."""
+
+
+class _Stream:
+    """sys.stdout or sys.stderr, except that a reader closing the pipe ends hw1 quietly: on stdout,
+    exit 141 (what a shell reports for SIGPIPE) with nothing printed; on stderr, writes are dropped."""
+
+    def __init__(self, stream, quiet: bool):
+        self._stream = stream
+        self._quiet = quiet
+
+    def _guard(self, call, *args):
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            _silence(self._stream)
+            if self._quiet:
+                return None
+            raise _Closed from None
+
+    def write(self, text):
+        return self._guard(self._stream.write, text)
+
+    def flush(self):
+        return self._guard(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _silence(stream) -> None:
+    """Point the stream's descriptor at /dev/null, so that later flushes (at exit too) are no-ops."""
     try:
-        app(standalone_mode=False)
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+
+
+def main() -> None:
+    """Entry point: usage errors become one line on stderr and exit code 2; Ctrl-C (130), SIGTERM
+    (143) and SIGHUP (129) one line too; a closed stdout ends quietly (141)."""
+    from grader import interrupt
+
+    interrupt.install()
+    os.environ.setdefault("COLUMNS", "110") if not sys.stdout.isatty() else None
+    sys.stdout = _Stream(sys.stdout, quiet=False)
+    sys.stderr = _Stream(sys.stderr, quiet=True)
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # click returns the code of an Exit it caught
+            _leave(code)
+    except _Closed:
+        _leave(141)
+    except interrupt.Interrupted as e:
+        sys.stderr.write(f"hw1: interrupted ({e.name})\n")
+        _leave(e.code)
     except UsageProblem as e:
         _die(str(e))
     except typer.Exit as e:
@@ -217,6 +290,11 @@ def main() -> None:
     except uids.NoFreeUid as e:  # the machine's state, not a bug: say so in one line
         _die(f"{e}; wait for those runs to finish and try again")
     except Exception as e:  # noqa: BLE001 - the CLI never shows a traceback
+        from grader.batch import BatchInterrupted
+
+        if isinstance(e, BatchInterrupted):
+            sys.stderr.write(f"hw1: {e}\n")
+            _leave(e.code)
         if getattr(e, "exit_code", None) == 2 and hasattr(e, "format_message"):
             _die((e.format_message() or "usage error").splitlines()[0])
         sys.stderr.write(f"hw1: internal error: {type(e).__name__}: {e}\n")
@@ -239,4 +317,6 @@ def _leave(code: int) -> None:
             stream.flush()
         except (OSError, ValueError):
             pass
+        except _Closed:  # the reader of stdout went away before the last of the report
+            code = code or 141
     os._exit(code)

@@ -92,12 +92,17 @@ class Grader:
         # Each judgement runs in its own bounded fork (judge.py); a thread only waits for it, so
         # problems are judged in parallel while the next children run (a thread per problem, so
         # that no judgement queues behind another's references).
-        with ThreadPoolExecutor(max_workers=max(2, self.parallel) + len(self.problems)) as pool:
-            futures = []
+        pool = ThreadPoolExecutor(max_workers=max(2, self.parallel) + len(self.problems))
+        futures = []
+        ended = False
+        try:
             done = lambda report: futures.append(pool.submit(lambda r=report: judged(r, self._judge(r, shared))))
             runner.run([j for path in dict.fromkeys(paths) for j in self.jobs(path)], done)
             for f in futures:
                 f.result()
+            ended = True
+        finally:  # interrupted (grader/interrupt.py): do not wait for judgements nobody will read
+            pool.shutdown(wait=ended, cancel_futures=not ended)
         return [results[p] for p in paths]
 
     def _judge(self, report: JobReport, shared: bool) -> ProblemResult:

@@ -136,6 +136,20 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
                               f"{str(err)[:200]}); if your answer looks right, report this")
 
 
+def _bound_to_grader(grader: int) -> None:
+    """A worker ignores Ctrl-C and SIGTERM sent to hw1's process group (hw1 decides, and kills it:
+    a worker dying of them would read as a verdict) and dies with the thread that forked it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != grader:  # the grader died before the prctl
+        os._exit(0)
+
+
 JUDGE_MEMORY = 2 << 30  # bytes a judge worker may add to what it inherits
 
 
@@ -152,10 +166,12 @@ def _cap_memory() -> None:
 def _judge_in_fork(pending: list[Probe], cases: Mapping[str, Case],
                    outcomes: Mapping[str, Outcome]) -> tuple[dict[str, Verdict], Probe | None, bool]:
     r, w = os.pipe()
+    grader = os.getpid()
     with FORK_LOCK:
         pid = os.fork()
     if pid == 0:  # trusted worker: judge in order, one JSON line per verdict
         os.close(r)
+        _bound_to_grader(grader)
         _cap_memory()
         try:
             for probe in pending:

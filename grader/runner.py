@@ -123,6 +123,14 @@ class Runner:
         done_or_retry = lambda report: self._settle(report, queue, done)
         running: dict[int, _Running] = {}
         free = deque(range(self.parallel))
+        try:
+            self._run(queue, running, free, done, done_or_retry)
+        except BaseException:  # Ctrl-C, SIGTERM (grader/interrupt.py) or a bug: no child outlives it
+            self.stop(running)
+            raise
+
+    def _run(self, queue: deque, running: dict[int, _Running], free: deque, done: Callable,
+             done_or_retry: Callable) -> None:
         while queue or running:
             while queue and free:
                 job = queue.popleft()
@@ -154,6 +162,20 @@ class Runner:
                                  job.attempt + 1, left))
             return
         done(report)
+
+    def stop(self, running: dict[int, _Running]) -> None:
+        """Kill every child of the run: those running, and any started but not yet tracked."""
+        for run in list(running.values()):
+            self._kill(run)
+            for conn in (run.results, run.output):
+                conn.close()
+            shutil.rmtree(run.workdir, ignore_errors=True)
+        running.clear()
+        for process in mp.active_children():  # this process's own children only
+            for kill in (os.killpg, os.kill):
+                with contextlib.suppress(OSError):
+                    kill(process.pid, signal.SIGKILL)
+            process.join(timeout=2)
 
     # ------------------------------------------------------------------ lifecycle
     def _start(self, job: Job, slot: int) -> _Running:

@@ -45,7 +45,8 @@ def test_gradebook_has_a_row_per_submission_with_status(tmp_path):
     assert rows["student_00.py"]["total"] == "20" and rows["student_00.py"]["status"] == "ok"
     assert rows["broken.py"]["status"] == "syntax error" and rows["broken.py"]["total"] == "0"
     assert rows["p2_swapped.py"]["P2"] == "3" and rows["p6_sqrt_dsigma.py"]["P6"] == "3"
-    assert list(rows["student_00.py"]) == ["file", "P2", "P6", "total", "max", "status"]
+    assert list(rows["student_00.py"]) == ["file", "P2", "P6", "total", "max", "status",
+                                           "seed", "hw1_version", "sha256"]
     assert "per problem" in proc.stdout and "score histogram" in proc.stdout
     lines = (tmp_path / "grades.csv.jsonl").read_text().splitlines()
     assert len(lines) == len(rows) and all(json.loads(x)["result"]["submission"] for x in lines)
