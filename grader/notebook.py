@@ -91,11 +91,13 @@ def stage(submission: str | Path, staged: str) -> None:
     Path(staged).write_text(source, encoding="utf-8")
 
 
-_LINE = re.compile(r"\bline (\d+)\b")
+# "line 12", with the generated file's name before it when Python names it ("submission.py, line 12"
+# in a SyntaxError, 'File ".../submission.py", line 12' in a traceback): the student never saw that file.
+_LINE = re.compile(r'(?:File "[^"\n]*submission\.py", |\bsubmission\.py, )?\bline (\d+)\b')
 
 
 def relocate(message: str, lines: tuple[tuple[int, int], ...]) -> str:
-    """'line 12' of the generated source rewritten as 'cell 4, line 2'."""
+    """'line 12' (or 'submission.py, line 12') of the generated source rewritten as 'cell 4, line 2'."""
     def sub(m: re.Match) -> str:
         n = int(m.group(1))
         if 1 <= n <= len(lines):
