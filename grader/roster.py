@@ -100,7 +100,10 @@ def canvas_name(name: str) -> str:
 
 
 def read_roster(path: Path) -> Roster:
-    """The class list: a CSV with a header; at least one column of ids, logins or emails."""
+    """The class list: a CSV with a header; at least one column of ids, logins or emails. A
+    Gradescope export's submission_metadata.yml serves too (its submitters, in its order)."""
+    if Path(path).suffix.lower() in (".yml", ".yaml"):
+        return _roster_from_metadata(Path(path))
     try:
         size = Path(path).stat().st_size
         if size > MAX_ROSTER_BYTES:
@@ -142,6 +145,24 @@ def read_roster(path: Path) -> Roster:
     sid = next((by_norm[n] for n in ("sid", "studentid", "studentnumber", "sisuserid", "id", "userid")
                 if n in by_norm), None)
     return Roster(columns, students, sid)
+
+
+def _roster_from_metadata(path: Path) -> Roster:
+    try:
+        meta = read_metadata(path)
+    except OSError as e:
+        raise RosterError(f"cannot read {path}: {e.strerror}") from None
+    students, seen = [], set()
+    for people in meta.values():
+        for p in people:
+            key = _fold(p["sid"] or p["email"] or p["name"])
+            if key and key not in seen:
+                seen.add(key)
+                row = {"Name": p["name"], "SID": p["sid"], "Email": p["email"]}
+                students.append(Student(row, [p["sid"]], [], [p["email"]], p["name"]))
+    if not students:
+        raise RosterError(f"{path} names no submitters")
+    return Roster(["Name", "SID", "Email"], students, "SID")
 
 
 # --------------------------------------------------------------------------- Gradescope metadata

@@ -152,6 +152,20 @@ def test_gradescope_export_layout_with_submission_metadata(tmp_path):
     assert row["file"].endswith("submission_409194025/hw1.py") and "Not Enrolled" in why
 
 
+def test_submission_metadata_serves_as_the_roster(tmp_path):
+    export = tmp_path / "export"
+    for folder in ("submission_409194023", "submission_409194024"):
+        (export / folder).mkdir(parents=True)
+    (export / rmod.METADATA).write_text(METADATA)
+    r = rmod.read_roster(export / rmod.METADATA)
+    assert [(s.row["Name"], s.row["SID"], s.row["Email"]) for s in r.students] == [
+        ("Pat Lee", "2001", "pat@uni.edu"), ("Alice Smith", "1001", "alice@uni.edu"),
+        ("Mary Roe", "1003", "mary@uni.edu"), ("Not Enrolled", "9999", "ghost@uni.edu")]
+    j = rmod.join(r, [_row(export / "submission_409194024" / "a.ipynb", 75)], COLUMNS)
+    assert [row["status"] for row in j.rows] == ["missing", "ok", "ok", "missing"]
+    assert next(csv.reader(io.StringIO(rmod.lms_csv(j, "gradescope", "HW1")))) == ["Name", "SID", "Email", "HW1"]
+
+
 def test_metadata_is_read_safely(tmp_path):
     """A python tag in the yml is data, never a call: PyYAML's safe loader builds no objects."""
     marker = tmp_path / "PWNED"
