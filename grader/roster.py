@@ -247,16 +247,26 @@ class _Metadata:
 
 
 # --------------------------------------------------------------------------- matching
-def tokens(submission: str) -> set[str]:
-    """What a submission's path says about its author (folded): the file's stem, whole and split
-    at '_', '-' and spaces (`doejohn_12345_67890_hw1`), and the whole names of the two folders
-    above it (`1001/hw1.py`, `jdoe@uni.edu/work/hw1.py`); folders further up are the
-    instructor's, not the student's."""
+# Canvas's "Download Submissions" name: lastfirst[_LATE]_<user id>_<submission id>_<the student's file>
+CANVAS_DOWNLOAD = re.compile(r"^(?P<name>[^_]+)(?:_late)?_(?P<user>\d+)_(?P<submission>\d+)_(?P<own>.+)$", re.I)
+
+
+def sources(submission: str) -> list[tuple[str, set[str]]]:
+    """What a submission's path says about its author (folded), most trusted first:
+    - the whole names of the two folders above it (`1001/hw1.py`, `jdoe@uni.edu/work/hw1.py`),
+      which the LMS or the instructor named; folders further up are the instructor's own;
+    - the file's stem, whole and split at '_', '-' and spaces (`jdoe_hw1`); for a Canvas
+      download name only the part Canvas wrote (`doejohn`, `12345`), never the student's own
+      file name after it, which could name another student."""
     p = Path(submission)
     stem = p.name[: -len(p.suffix)] if p.suffix else p.name
-    out = {_fold(stem), *(_fold(t) for t in re.split(r"[_\-\s]+", stem) if t)}
-    out.update(_fold(q.name) for q in list(p.parents)[:2] if q.name not in ("", ".", ".."))
-    return out - {""}
+    folders = {_fold(q.name) for q in list(p.parents)[:2] if q.name not in ("", ".", "..")}
+    canvas = CANVAS_DOWNLOAD.match(stem)
+    if canvas:
+        own = {_fold(canvas["name"]), _fold(canvas["user"])}
+    else:
+        own = {_fold(stem), *(_fold(t) for t in re.split(r"[_\-\s]+", stem) if t)}
+    return [("folder", folders - {""}), ("file", own - {""})]
 
 
 @dataclass
@@ -280,16 +290,15 @@ def match(submission: str, roster: Roster, index: dict[str, dict[str, set[int]]]
             return Match(sorted(set(found)), "metadata")
         who = ", ".join(s["name"] or s["sid"] or s["email"] for s in submitters) or "nobody"
         return Match([], reason=f"{METADATA} names {who}, who is not on the roster")
-    toks = tokens(submission)
-    ambiguous = ""
-    for kind in STRENGTH[1:]:
-        hits = set().union(*(index[kind].get(t, set()) for t in toks))
-        if len(hits) == 1:
-            return Match(sorted(hits), kind)
-        if len(hits) > 1 and not ambiguous:
-            names = ", ".join(roster.students[i].name or str(i + 1) for i in sorted(hits))
-            ambiguous = f"its name matches several students by {kind} ({names})"
-    return Match([], reason=ambiguous or "its path names no student of the roster")
+    for where, toks in sources(submission):
+        for kind in STRENGTH[1:]:
+            hits = set().union(*(index[kind].get(t, set()) for t in toks))
+            if len(hits) == 1:
+                return Match(sorted(hits), kind)
+            if len(hits) > 1:  # never guessed, and never settled by weaker evidence
+                names = ", ".join(roster.students[i].name or str(i + 1) for i in sorted(hits))
+                return Match([], reason=f"its {where} name matches several students by {kind} ({names})")
+    return Match([], reason="its path names no student of the roster")
 
 
 def build_index(roster: Roster) -> dict[str, dict[str, set[int]]]:

@@ -125,6 +125,20 @@ def test_canvas_name_alone_and_ambiguous_names(tmp_path):
     assert row["file"] == "doejohn_1_2_hw1.py" and "several students" in why
 
 
+def test_a_file_name_chosen_by_the_student_cannot_claim_another_student(tmp_path):
+    """The LMS's folder or Canvas's prefix says who; the student's own file name never outranks it."""
+    r = _roster(tmp_path)
+    j = rmod.join(r, [_row("subs/1001/1002.py", 100),                 # Alice's folder, John's id as name
+                      _row("doejane_12345_67890_jdoe_hw1.py", 90)],   # Jane's download, John's login
+                  COLUMNS)
+    assert [(row["Student"], row["file"]) for row in j.rows if row["file"]] == [
+        ("Smith, Alice", "subs/1001/1002.py"), ("Doe, Jane", "doejane_12345_67890_jdoe_hw1.py")]
+    # without Canvas ids in the roster, Canvas's name prefix still outranks the planted login
+    r = _roster(tmp_path, "Name,Login\nJohn Doe,jdoe\nJane Doe,jane\n")
+    j = rmod.join(r, [_row("doejane_5_6_jdoe.py", 90)], COLUMNS)
+    assert j.rows[0]["status"] == "missing" and j.rows[1]["file"] == "doejane_5_6_jdoe.py"
+
+
 def test_a_student_with_two_submissions_keeps_the_best(tmp_path):
     r = _roster(tmp_path)
     j = rmod.join(r, [_row("a/jdoe_v1.py", 40), _row("a/jdoe_v2.py", 80), _row("a/jdoe_v3.py", 60)], COLUMNS)
