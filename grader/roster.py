@@ -284,6 +284,8 @@ def match(submission: str, roster: Roster, index: dict[str, dict[str, set[int]]]
             hits = set()
             for value in (s["sid"], s["email"]):
                 hits |= index["metadata"].get(_fold(value), set()) if value else set()
+            if not hits and "@" in s["email"]:  # a roster of logins: jdoe for jdoe@uni.edu
+                hits = index["login"].get(_fold(s["email"]).split("@", 1)[0], set())
             if len(hits) == 1:
                 found.extend(hits)
         if found:
@@ -299,6 +301,13 @@ def match(submission: str, roster: Roster, index: dict[str, dict[str, set[int]]]
                 names = ", ".join(roster.students[i].name or str(i + 1) for i in sorted(hits))
                 return Match([], reason=f"its {where} name matches several students by {kind} ({names})")
     return Match([], reason="its path names no student of the roster")
+
+
+def identify(roster: Roster, submissions: Iterable[str], warn=lambda message: None) -> dict[str, list[Student]]:
+    """Who handed in each submission ([] when nobody on the roster; several for a group), e.g.
+    to name a feedback file after its student."""
+    meta, index = _Metadata(warn), build_index(roster)
+    return {str(p): [roster.students[i] for i in match(str(p), roster, index, meta).students] for p in submissions}
 
 
 def build_index(roster: Roster) -> dict[str, dict[str, set[int]]]:

@@ -166,6 +166,16 @@ def test_gradescope_export_layout_with_submission_metadata(tmp_path):
     assert row["file"].endswith("submission_409194025/hw1.py") and "Not Enrolled" in why
 
 
+def test_identify_and_a_roster_of_logins_against_metadata(tmp_path):
+    export = tmp_path / "export"
+    (export / "submission_409194023").mkdir(parents=True)
+    (export / rmod.METADATA).write_text(METADATA)
+    r = _roster(tmp_path, "Login,Name\npat,Pat Lee\nasmith,Alice Smith\n")  # no ids, no emails: pat@uni.edu
+    who = rmod.identify(r, [export / "submission_409194023" / "x.py", "asmith.py", "zed.py"])
+    assert {Path(k).name: [s.name for s in v] for k, v in who.items()} == {
+        "x.py": ["Pat Lee"], "asmith.py": ["Alice Smith"], "zed.py": []}
+
+
 def test_submission_metadata_serves_as_the_roster(tmp_path):
     export = tmp_path / "export"
     for folder in ("submission_409194023", "submission_409194024"):
