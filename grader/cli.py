@@ -159,6 +159,10 @@ def _publish(gradebook: Path, class_list, output: Path | None, lms, lms_csv: Pat
     mod = _roster_mod()
     err = Console(stderr=True, highlight=False)
     unmatched = mod.beside(output or gradebook, "unmatched")
+    written = [output or mod.beside(gradebook, "roster"), unmatched, *([lms_csv] if lms_csv else [])]
+    kept = {Path(p).resolve() for p in (gradebook, class_list.path) if p}
+    if len({w.resolve() for w in written}) < len(written) or any(w.resolve() in kept for w in written):
+        raise UsageProblem("the roster's outputs must be new files, not the gradebook, the roster or each other")
     try:
         mod.publish(gradebook, class_list, output or mod.beside(gradebook, "roster"), unmatched,
                     lms.value if lms else None, lms_csv, assignment, lambda line: err.print(line, markup=False))

@@ -83,6 +83,7 @@ class Roster:
     columns: list[str]
     students: list[Student]
     id_column: str | None = None  # the column Gradescope's SID comes from
+    path: Path | None = None  # the file it was read from
 
 
 def canvas_name(name: str) -> str:
@@ -144,7 +145,7 @@ def read_roster(path: Path) -> Roster:
     # Gradescope's SID: a student id column, not Canvas's internal user id when there is a better one
     sid = next((by_norm[n] for n in ("sid", "studentid", "studentnumber", "sisuserid", "id", "userid")
                 if n in by_norm), None)
-    return Roster(columns, students, sid)
+    return Roster(columns, students, sid, Path(path))
 
 
 def _roster_from_metadata(path: Path) -> Roster:
@@ -162,7 +163,7 @@ def _roster_from_metadata(path: Path) -> Roster:
                 students.append(Student(row, [p["sid"]], [], [p["email"]], p["name"]))
     if not students:
         raise RosterError(f"{path} names no submitters")
-    return Roster(["Name", "SID", "Email"], students, "SID")
+    return Roster(["Name", "SID", "Email"], students, "SID", path)
 
 
 # --------------------------------------------------------------------------- Gradescope metadata
@@ -418,12 +419,15 @@ def lms_csv(j: Joined, lms: str, assignment: str) -> str:
     if lms == "canvas":
         # Canvas identifies a student by Student/ID/SIS User ID and needs SIS Login ID and Section;
         # a Canvas gradebook export used as the roster already has exactly these columns.
+        # Canvas's ID is its own user id: taken only from a Canvas export (which has both ID and
+        # SIS User ID); elsewhere an "ID" column is the institution's, i.e. Canvas's SIS User ID.
+        canvas_export = {"id", "sisuserid"} <= {_norm(c) for c in j.roster.columns}
         rows = []
         for s, score in zip(j.roster.students, scores):
             rows.append([
                 _column(s, "Student") or s.name,
-                _column(s, "ID"),
-                _column(s, "SIS User ID", "SID", "Student ID", "Student Number") or (s.ids[0] if s.ids else ""),
+                _column(s, "ID") if canvas_export else "",
+                _column(s, "SIS User ID", "SID", "Student ID", "Student Number", "ID") or (s.ids[0] if s.ids else ""),
                 _column(s, "SIS Login ID", "Login", "Login ID", "Username", "NetID")
                 or (s.emails[0] if s.emails else ""),
                 s.section,

@@ -233,6 +233,14 @@ def test_canvas_csv_has_the_documented_header(tmp_path):
                        "Section": "S1", "Homework 1 (4242)": "86"}
 
 
+def test_canvas_id_comes_only_from_a_canvas_export(tmp_path):
+    """Canvas's ID column is Canvas's own user id; an institution's "ID" goes to SIS User ID."""
+    r = _roster(tmp_path, "Name,ID,Login,Section\nJohn Doe,778899,jdoe,A\n")
+    rows = _csv(rmod.lms_csv(rmod.join(r, [_row("jdoe.py", 7)], COLUMNS), "canvas", "HW1"))
+    assert rows == [{"Student": "John Doe", "ID": "", "SIS User ID": "778899", "SIS Login ID": "jdoe",
+                     "Section": "A", "HW1": "7"}]
+
+
 def test_gradescope_csv_has_the_documented_header(tmp_path):
     text = rmod.lms_csv(_joined(tmp_path), "gradescope", "Homework 1")
     header = next(csv.reader(io.StringIO(text)))
@@ -286,7 +294,11 @@ def test_roster_command_on_an_existing_gradebook_and_usage_errors(tmp_path):
                  ("roster", str(gb), str(tmp_path / "nope.csv")),
                  ("roster", str(tmp_path / "roster.csv"), str(tmp_path / "roster.csv")),  # not a gradebook
                  ("grade", str(REFERENCE), "--roster", str(tmp_path / "roster.csv")),    # no --gradebook
-                 ("grade", str(REFERENCE), "--gradebook", str(gb), "--lms", "canvas")):  # no --lms-csv
+                 ("grade", str(REFERENCE), "--gradebook", str(gb), "--lms", "canvas"),   # no --lms-csv
+                 ("roster", str(gb), str(tmp_path / "roster.csv"), "-o", str(gb)),       # over the gradebook
+                 ("roster", str(gb), str(tmp_path / "roster.csv"), "--lms", "canvas",
+                  "--lms-csv", str(tmp_path / "roster.csv"))):                            # over the roster
         run = hw1(*args)
         assert run.returncode == 2 and "Traceback" not in run.stderr, (args, run.stderr)
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert gb.read_text().startswith("file,P2,total") and (tmp_path / "roster.csv").read_text() == ROSTER
