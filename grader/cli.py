@@ -156,8 +156,10 @@ def _roster_options(roster: Path | None, gradebook: Path | None, lms, lms_csv: P
 
 def _publish(gradebook: Path, class_list, output: Path | None, lms, lms_csv: Path | None, assignment: str) -> None:
     """G.roster.csv and G.unmatched.csv beside gradebook G (or O and O.unmatched.csv)."""
+    from grader.report import safe
+
     mod = _roster_mod()
-    err = Console(stderr=True, highlight=False)
+    say = lambda line: sys.stderr.write(safe(line) + "\n")  # file names are partly the students'
     unmatched = mod.beside(output or gradebook, "unmatched")
     written = [output or mod.beside(gradebook, "roster"), unmatched, *([lms_csv] if lms_csv else [])]
     kept = {Path(p).resolve() for p in (gradebook, class_list.path) if p}
@@ -165,7 +167,7 @@ def _publish(gradebook: Path, class_list, output: Path | None, lms, lms_csv: Pat
         raise UsageProblem("the roster's outputs must be new files, not the gradebook, the roster or each other")
     try:
         mod.publish(gradebook, class_list, output or mod.beside(gradebook, "roster"), unmatched,
-                    lms.value if lms else None, lms_csv, assignment, lambda line: err.print(line, markup=False))
+                    lms.value if lms else None, lms_csv, assignment, say)
     except mod.RosterError as e:
         raise UsageProblem(str(e)) from None
 

@@ -259,6 +259,7 @@ def test_grade_with_roster_and_canvas_csv_end_to_end(tmp_path):
     shutil.copy(REFERENCE, subs / "1001" / "hw1.py")
     shutil.copy(EXAMPLE, subs / "jdoe_hw1.py")
     shutil.copy(EXAMPLE, subs / "stranger.py")
+    shutil.copy(EXAMPLE, subs / "evil\x1b]0;owned\x07.py")  # a terminal escape in a file name
     (tmp_path / "roster.csv").write_text(ROSTER)
     gb, canvas = tmp_path / "g.csv", tmp_path / "canvas.csv"
     run = hw1("grade", str(subs), str(subs / "1001" / "hw1.py"), "-p", "2", "--gradebook", str(gb),
@@ -270,8 +271,9 @@ def test_grade_with_roster_and_canvas_csv_end_to_end(tmp_path):
         ("Smith, Alice", "10", "ok"), ("Doe, John", "5", "ok"), ("Roe, Mary", "", "missing"),
         ("Doe, Jane", "", "missing"), ("Lee, Pat", "", "missing"), ("Absent, Al", "", "missing")]
     unmatched = _csv((tmp_path / "g.unmatched.csv").read_text())
-    assert [Path(r["file"]).name for r in unmatched] == ["stranger.py"]
-    assert "stranger.py" in run.stderr and "1 submission(s) match no student" in run.stderr
+    assert sorted(Path(r["file"]).name for r in unmatched) == ["evil\x1b]0;owned\x07.py", "stranger.py"]
+    assert "stranger.py" in run.stderr and "2 submission(s) match no student" in run.stderr
+    assert "evil]0;owned.py" in run.stderr and "\x1b" not in run.stderr  # shown, never interpreted
     rows = _csv(canvas.read_text())
     assert [r["Homework 1 (4242)"] for r in rows] == ["10", "5", "", "", "", ""]
 
