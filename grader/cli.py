@@ -74,6 +74,12 @@ def grade(
                               help="benchmarking only: run children without isolation")] = True,
     gradescope_visibility: Annotated[str, typer.Option(hidden=True, help="with --format gradescope: "
                                      "ID=VISIBILITY,... (written by `hw1 gradescope build`)")] = "",
+    roster: Annotated[Path | None, typer.Option(help="with --gradebook G.csv: join it with this class "
+                      "list into G.roster.csv (one row per student), unmatched files in G.unmatched.csv")] = None,
+    lms: Annotated[LmsFormat | None, typer.Option(help="with --roster: also write an LMS import CSV")] = None,
+    lms_csv: Annotated[Path | None, typer.Option(help="where --lms writes its CSV")] = None,
+    assignment: Annotated[str, typer.Option(help="the LMS's assignment column, e.g. 'Homework 1 (123456)'")]
+        = "Homework 1",
 ) -> None:
     """Grade one or many submissions."""
     from grader import template
@@ -93,6 +99,7 @@ def grade(
         raise UsageProblem("--timeout must be > 0, --memory at least 256, --jobs at least 1")
     if resume and not gradebook:
         raise UsageProblem("--resume needs --gradebook FILE.csv")
+    class_list = _roster_options(roster, gradebook, lms, lms_csv)
     limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers)
     batch = grade_batch(paths, chosen, seed, limits, jobs or os.cpu_count() or 1, gradebook, resume, err)
     out = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
@@ -116,6 +123,73 @@ def grade(
     if gradebook:
         Console(stderr=output is None and format is not Format.rich).print(
             f"gradebook: {gradebook} ({len(batch.docs)} rows, {batch.resumed} resumed)")
+    if class_list is not None:
+        _publish(gradebook, class_list, None, lms, lms_csv, assignment)
+
+
+class LmsFormat(str, Enum):
+    canvas = "canvas"
+    gradescope = "gradescope"
+
+
+def _roster_mod():
+    from grader import roster
+
+    return roster
+
+
+def _roster_options(roster: Path | None, gradebook: Path | None, lms, lms_csv: Path | None):
+    """The class list, read before any grading so that a bad one costs nothing (None: no roster)."""
+    if (lms is None) != (lms_csv is None):
+        raise UsageProblem("--lms and --lms-csv go together (e.g. --lms canvas --lms-csv canvas.csv)")
+    if lms is not None and roster is None:
+        raise UsageProblem("--lms needs --roster FILE.csv: the LMS identifies students, not files")
+    if roster is None:
+        return None
+    if gradebook is None:
+        raise UsageProblem("--roster needs --gradebook FILE.csv")
+    mod = _roster_mod()
+    try:
+        return mod.read_roster(roster)
+    except mod.RosterError as e:
+        raise UsageProblem(str(e)) from None
+
+
+def _publish(gradebook: Path, class_list, output: Path | None, lms, lms_csv: Path | None, assignment: str) -> None:
+    """G.roster.csv and G.unmatched.csv beside gradebook G (or O and O.unmatched.csv)."""
+    from grader.report import safe
+
+    mod = _roster_mod()
+    say = lambda line: sys.stderr.write(safe(line) + "\n")  # file names are partly the students'
+    unmatched = mod.beside(output or gradebook, "unmatched")
+    written = [output or mod.beside(gradebook, "roster"), unmatched, *([lms_csv] if lms_csv else [])]
+    kept = {Path(p).resolve() for p in (gradebook, class_list.path) if p}
+    if len({w.resolve() for w in written}) < len(written) or any(w.resolve() in kept for w in written):
+        raise UsageProblem("the roster's outputs must be new files, not the gradebook, the roster or each other")
+    try:
+        mod.publish(gradebook, class_list, output or mod.beside(gradebook, "roster"), unmatched,
+                    lms.value if lms else None, lms_csv, assignment, say)
+    except mod.RosterError as e:
+        raise UsageProblem(str(e)) from None
+
+
+@app.command("roster")
+def roster_command(
+    gradebook: Annotated[Path, typer.Argument(help="a gradebook written by `hw1 grade --gradebook`")],
+    roster: Annotated[Path, typer.Argument(help="the class list (CSV: ids, logins or emails, names)")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="the joined CSV (default: "
+                      "G.roster.csv beside gradebook G.csv; unmatched files in G.unmatched.csv, "
+                      "or O.unmatched.csv beside --output O.csv)")] = None,
+    lms: Annotated[LmsFormat | None, typer.Option(help="also write an LMS import CSV")] = None,
+    lms_csv: Annotated[Path | None, typer.Option(help="where --lms writes its CSV")] = None,
+    assignment: Annotated[str, typer.Option(help="the LMS's assignment column, e.g. 'Homework 1 (123456)'")]
+        = "Homework 1",
+) -> None:
+    """Join an existing gradebook with a class list: one row per student, missing and unmatched."""
+    if not gradebook.is_file():
+        raise UsageProblem(f"no such file: {gradebook}")
+    class_list = _roster_options(roster, gradebook, lms, lms_csv)
+    _publish(gradebook, class_list, output, lms, lms_csv, assignment)
 
 
 def check_outputs(submissions: list[Path], **outputs: Path | None) -> None:
