@@ -70,6 +70,12 @@ def grade(
                          "results finish)")] = None,
     resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
+    class_report: Annotated[Path | None, typer.Option(help="write an HTML class report: score distribution, "
+                            "per-problem histograms, per-probe pass rates and mistakes")] = None,
+    class_json: Annotated[Path | None, typer.Option(help="write the class statistics as JSON "
+                          "({\"class\": ...}, as `hw1 stats --format json`)")] = None,
+    feedback_dir: Annotated[Path | None, typer.Option(help="write one feedback file per submission there "
+                            "(NAME.md and NAME.html)")] = None,
     sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
                               help="benchmarking only: run children without isolation")] = True,
     gradescope_visibility: Annotated[str, typer.Option(hidden=True, help="with --format gradescope: "
@@ -91,6 +97,7 @@ def grade(
         raise UsageProblem("--timeout must be > 0, --memory at least 256, --jobs at least 1")
     if resume and not gradebook:
         raise UsageProblem("--resume needs --gradebook FILE.csv")
+    _check_class_outputs(class_report, class_json, feedback_dir)
     limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers)
     err = Console(stderr=True)
     batch = grade_batch(paths, chosen, seed, limits, jobs or os.cpu_count() or 1, gradebook, resume, err)
@@ -115,6 +122,90 @@ def grade(
     if gradebook:
         Console(stderr=output is None and format is not Format.rich).print(
             f"gradebook: {gradebook} ({len(batch.docs)} rows, {batch.resumed} resumed)")
+    _class_outputs(batch.docs, class_report, class_json, feedback_dir,
+                   Console(stderr=output is None and format is not Format.rich), summary=len(batch.docs) > 1
+                   and (output is not None or format is Format.rich))
+
+
+def _check_class_outputs(class_report: Path | None, class_json: Path | None, feedback_dir: Path | None) -> None:
+    """Before grading: each class output can be written (exit 2 with one line if not)."""
+    from grader.feedback import check_dir, check_file
+
+    try:
+        for path, option in ((class_report, "--class-report"), (class_json, "--class-json")):
+            if path is not None:
+                check_file(path, option)
+        if feedback_dir is not None:
+            check_dir(feedback_dir, "--feedback-dir")
+    except ValueError as e:
+        raise UsageProblem(str(e)) from None
+
+
+def _class_outputs(docs: list[dict], class_report: Path | None, class_json: Path | None,
+                   feedback_dir: Path | None, console: Console, summary: bool = False) -> None:
+    """What the class got wrong (summary, JSON, HTML report) and the feedback files (#11)."""
+    from grader.report import render_class
+    from grader.stats import class_stats
+
+    stats = class_stats(docs)
+    if summary:
+        render_class(stats, console, limit=15)
+    try:
+        if class_json is not None:
+            from grader.gradebook import atomic_write
+
+            atomic_write(class_json, json.dumps({"class": stats}, indent=2) + "\n")
+            console.print(f"class statistics: {class_json}")
+        if class_report is not None:
+            from grader.classreport import write_report
+
+            write_report(class_report, stats)
+            console.print(f"class report: {class_report}")
+        if feedback_dir is not None:
+            from grader.feedback import write_feedback
+
+            written = write_feedback(feedback_dir, docs)
+            console.print(f"feedback: {len(written)} submissions, .md and .html in {feedback_dir} "
+                          f"(index.csv says which file is whose)")
+    except OSError as e:
+        raise UsageProblem(f"cannot write {e.filename or 'a class output'}: {e.strerror}") from None
+
+
+@app.command()
+def stats(
+    gradebook: Annotated[Path, typer.Argument(help="GRADEBOOK.csv of a batch (its GRADEBOOK.csv.jsonl is read), "
+                                              "or the .jsonl itself")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="rich or json")] = Format.rich,
+    class_report: Annotated[Path | None, typer.Option(help="also write the HTML class report")] = None,
+) -> None:
+    """What the class got wrong, from a gradebook's journal alone: per probe pass rate and mistakes."""
+    from grader.gradebook import journal_path
+    from grader.report import render_class
+    from grader.stats import JournalError, class_stats, read_journal
+
+    if format is Format.gradescope:
+        raise UsageProblem("hw1 stats --format is rich or json")
+    _check_class_outputs(class_report, None, None)
+    path = gradebook if gradebook.suffix == ".jsonl" else journal_path(gradebook)
+    if not path.is_file():
+        raise UsageProblem(f"no journal {path} (written by `hw1 grade ... --gradebook {gradebook}`)")
+    try:
+        docs, info = read_journal(path)
+    except JournalError as e:
+        raise UsageProblem(str(e)) from None
+    result = class_stats(docs)
+    err = Console(stderr=True)
+    if format is Format.json:
+        sys.stdout.write(json.dumps({"journal": info, "class": result}, indent=2) + "\n")
+    else:
+        out = Console()
+        key = info["key"] if isinstance(info["key"], dict) else {}
+        out.print(f"{path}: {result['submissions']} submissions, seed {key.get('seed', '?')}")
+        render_class(result, out, problems=True)
+    if info["other_runs_ignored"] or info["lines_unreadable"]:
+        err.print(f"note: read the last run only; {info['other_runs_ignored']} results of other runs "
+                  f"(another seed or problems) and {info['lines_unreadable']} unreadable lines left out")
+    _class_outputs(docs, class_report, None, None, err)
 
 
 @app.command("list")
