@@ -378,3 +378,14 @@ def test_feedback_renderers_escape_every_field():
     outside = outside_code(md)
     assert "<" not in outside.replace("&lt;", "") and "](" not in outside.replace("\\](", "")
     assert md.count("alert(1)") == 10  # the same fields, the title page's <title> aside
+
+
+def test_json_on_stdout_stays_one_document_with_class_outputs(tmp_path):
+    proc = hw1("grade", str(REFERENCE), str(REFERENCE.with_name("example.py")), "--problem", "2",
+               "--format", "json", "--class-json", str(tmp_path / "c.json"), "--feedback-dir", str(tmp_path / "fb"))
+    assert proc.returncode == 0, proc.stderr
+    docs = json.loads(proc.stdout)
+    assert [d["submission"] for d in docs] == [str(REFERENCE), str(REFERENCE.with_name("example.py"))]
+    stats = json.loads((tmp_path / "c.json").read_text())["class"]
+    assert stats["submissions"] == 2 and "feedback: 2 submissions" in proc.stderr
+    assert sorted(p.name for p in (tmp_path / "fb").glob("*.md")) == ["example.md", "reference.md"]
