@@ -122,9 +122,10 @@ def grade(
     if gradebook:
         Console(stderr=output is None and format is not Format.rich).print(
             f"gradebook: {gradebook} ({len(batch.docs)} rows, {batch.resumed} resumed)")
+    printed = {r.submission: {p.number: p.output for p in r.problems if p.output.strip()} for r in batch.fresh}
     _class_outputs(batch.docs, class_report, class_json, feedback_dir,
                    Console(stderr=output is None and format is not Format.rich), summary=len(batch.docs) > 1
-                   and (output is not None or format is Format.rich))
+                   and (output is not None or format is Format.rich), printed=printed)
 
 
 def _check_class_outputs(class_report: Path | None, class_json: Path | None, feedback_dir: Path | None) -> None:
@@ -142,8 +143,11 @@ def _check_class_outputs(class_report: Path | None, class_json: Path | None, fee
 
 
 def _class_outputs(docs: list[dict], class_report: Path | None, class_json: Path | None,
-                   feedback_dir: Path | None, console: Console, summary: bool = False) -> None:
-    """What the class got wrong (summary, JSON, HTML report) and the feedback files (#11)."""
+                   feedback_dir: Path | None, console: Console, summary: bool = False,
+                   printed: dict | None = None, name_for=None) -> None:
+    """What the class got wrong (summary, JSON, HTML report) and the feedback files (#11).
+    `name_for` (submission path -> student name or None) names the feedback files, e.g. from a
+    roster; `printed` is what each fresh submission's code printed, by problem."""
     from grader.report import render_class
     from grader.stats import class_stats
 
@@ -164,7 +168,7 @@ def _class_outputs(docs: list[dict], class_report: Path | None, class_json: Path
         if feedback_dir is not None:
             from grader.feedback import write_feedback
 
-            written = write_feedback(feedback_dir, docs)
+            written = write_feedback(feedback_dir, docs, name_for, printed)
             console.print(f"feedback: {len(written)} submissions, .md and .html in {feedback_dir} "
                           f"(index.csv says which file is whose)")
     except OSError as e:

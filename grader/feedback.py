@@ -3,8 +3,9 @@
 Both are rendered from the same model, `model(doc)`, built from the submission's SPEC §1 report
 (so resumed submissions, known only from the journal, get theirs too). They hold what the rich
 report holds: the score per problem, every probe lost (or partly lost) with what was called,
-what came back, what was expected and the likely mistake, and the notes. (The rich report also
-shows what the student's code printed; the JSON report does not keep it, so neither do these.)
+what came back, what was expected and the likely mistake, what the student's code printed
+(when the caller passes it: the JSON report, hence the journal, does not keep it), and the
+notes.
 
 Names. A file is named after its submission's stem ("alice.py" -> alice.md); when two
 submissions share a stem, after the folder and the stem ("a/hw.py" -> a-hw.md), then with a
@@ -30,7 +31,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from grader.gradebook import atomic_write
-from grader.report import safe
+from grader.report import OUTPUT_LINES, safe
 
 NameFor = Callable[[str], "str | None"]
 
@@ -98,9 +99,11 @@ def _n(x: Any) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def model(doc: dict[str, Any]) -> dict[str, Any]:
-    """What a feedback file says, as plain data, from one SPEC §1 report."""
+def model(doc: dict[str, Any], printed: dict[Any, str] | None = None) -> dict[str, Any]:
+    """What a feedback file says, as plain data, from one SPEC §1 report (and, by problem id,
+    what the student's code printed, first lines only, as the rich report shows it)."""
     problems = []
+    printed = printed or {}
     for p in doc.get("problems") or []:
         lost, passed = [], []
         for r in p.get("probes") or []:
@@ -115,12 +118,20 @@ def model(doc: dict[str, Any]) -> dict[str, Any]:
             (passed if item["passed"] and full else lost).append(item)
         problems.append({"id": _n(p.get("id")), "title": _text(p.get("title")), "score": _n(p.get("score")),
                          "max_score": _n(p.get("max_score")), "status": _text(p.get("status", "ok")),
-                         "lost": lost, "passed": passed})
+                         "lost": lost, "passed": passed, "printed": _printed(printed.get(p.get("id"), ""))})
     return {"submission": _text(doc.get("submission"), 500), "score": _n(doc.get("score")),
             "max_score": _n(doc.get("max_score")), "status": _text(doc.get("status", "ok")),
             "seed": _n(doc.get("seed")), "problems": problems,
             "notes": [_text(n) for n in doc.get("notes") or []],
             "sandbox": [_text(x) for x in doc.get("sandbox") or []]}
+
+
+def _printed(text: str) -> str:
+    lines = safe(text or "", 20000).splitlines()
+    if not "".join(lines).strip():
+        return ""
+    more = [f"[+{len(lines) - OUTPUT_LINES} lines]"] if len(lines) > OUTPUT_LINES else []
+    return "\n".join([line[:200] for line in lines[:OUTPUT_LINES]] + more)
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -165,6 +176,8 @@ def to_markdown(m: dict[str, Any]) -> str:
             out += [f"### {mark} {md_code(r['id'])}: {md_inline(r['title'])} — {r['score']}/{r['points']}", ""]
             body = [r["message"], *(f"{label}: {value}" for label, value in r.get("details", []))]
             out += [md_block("\n".join(body)), ""]
+        if p["printed"]:
+            out += ["Your code printed:", "", md_block(p["printed"]), ""]
         if p["passed"]:
             out += ["Passed: " + ", ".join(f"{md_code(r['id'])} ({r['points']})" for r in p["passed"]), ""]
     if m["notes"]:
@@ -216,6 +229,8 @@ def to_html(m: dict[str, Any]) -> str:
                 body.append('<dl class="probe">')
                 body += [f"<dt>{_e(label)}</dt><dd><pre>{_e(value)}</pre></dd>" for label, value in r["details"]]
                 body.append("</dl>")
+        if p["printed"]:
+            body.append(f"<p>Your code printed:</p><pre>{_e(p['printed'])}</pre>")
         if p["passed"]:
             body.append('<p class="pass">Passed: ' + ", ".join(f"{_e(r['id'])} ({_e(r['points'])})"
                                                             for r in p["passed"]) + "</p>")
@@ -227,9 +242,10 @@ def to_html(m: dict[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------- writing
-def write_feedback(directory: Path, docs: Sequence[dict[str, Any]],
-                   name_for: NameFor | None = None) -> dict[str, str]:
-    """Write NAME.md and NAME.html per report, and index.csv; return {submission: NAME}."""
+def write_feedback(directory: Path, docs: Sequence[dict[str, Any]], name_for: NameFor | None = None,
+                   printed: dict[str, dict[Any, str]] | None = None) -> dict[str, str]:
+    """Write NAME.md and NAME.html per report, and index.csv; return {submission: NAME}.
+    `printed`: by submission, by problem id, what the code printed (absent for resumed ones)."""
     directory = Path(directory)
     directory.mkdir(exist_ok=True)
     docs = list({str(d.get("submission", "")): d for d in docs}.values())
@@ -240,7 +256,7 @@ def write_feedback(directory: Path, docs: Sequence[dict[str, Any]],
     for d in docs:
         sub = str(d.get("submission", ""))
         name = names[sub]
-        m = model(d)
+        m = model(d, (printed or {}).get(sub))
         atomic_write(directory / f"{name}.md", to_markdown(m))
         atomic_write(directory / f"{name}.html", to_html(m))
         index.writerow([sub, name, f"{name}.md", f"{name}.html", m["score"], m["max_score"], m["status"]])

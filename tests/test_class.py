@@ -290,6 +290,7 @@ HOSTILE = '''
 import numpy as np
 
 def kl_gaussian(mu0, sigma0, mu1, sigma1):
+    print("```\\n<b>printed</b> `")
     return "<script>alert(1)</script>"
 
 def tweedie_mean(y, Sigma, score):
@@ -327,10 +328,12 @@ def test_feedback_escapes_what_the_student_controls(tmp_path):
     page = md_path.with_suffix(".html").read_text()
     assert "<script" not in page.lower() and "<img" not in page.lower() and "<i>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;/pre&gt;&lt;script&gt;alert(2)" in page
+    assert "Your code printed:" in page and "&lt;b&gt;printed&lt;/b&gt;" in page and "<b>" not in page
     md = md_path.read_text()
-    assert "alert(1)" in md and "alert(2)" in md
+    assert "alert(1)" in md and "alert(2)" in md and "Your code printed:" in md and "<b>printed</b>" in md
     outside = outside_code(md)
-    assert "alert(" not in outside and "<" not in outside.replace("&lt;", ""), outside
+    assert "alert(" not in outside and "printed<" not in outside, outside
+    assert "<" not in outside.replace("&lt;", ""), outside
 
 
 def test_feedback_names_are_distinct_and_the_hook_names_students():
