@@ -86,7 +86,8 @@ def grade(
 
     template.context()  # started already by grader.launch; here for callers of grader.cli alone
     from grader.batch import grade_batch
-    from grader.report import render, render_batch, to_gradescope
+    from grader.report import render, render_batch, render_class, to_gradescope
+    from grader.stats import class_stats
 
     paths = expand(submissions)
     chosen = pick(problem or [])
@@ -108,6 +109,7 @@ def grade(
             render(r, out, verbose)
         if len(batch.docs) > 1:
             render_batch(batch.docs, out)
+            render_class(class_stats(batch.docs), out, limit=15)
     else:
         docs = batch.docs if format is Format.json else [to_gradescope(r, visibility) for r in batch.fresh]
         out.file.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2) + "\n")
@@ -116,6 +118,7 @@ def grade(
         summary = Console()
         if len(batch.docs) > 1:
             render_batch(batch.docs, summary)
+            render_class(class_stats(batch.docs), summary, limit=15)
         else:
             summary.print(f"{batch.docs[0]['submission']}: {batch.docs[0]['score']:g}/{batch.docs[0]['max_score']:g}")
         summary.print(f"report written to {output}")
@@ -124,8 +127,7 @@ def grade(
             f"gradebook: {gradebook} ({len(batch.docs)} rows, {batch.resumed} resumed)")
     printed = {r.submission: {p.number: p.output for p in r.problems if p.output.strip()} for r in batch.fresh}
     _class_outputs(batch.docs, class_report, class_json, feedback_dir,
-                   Console(stderr=output is None and format is not Format.rich), summary=len(batch.docs) > 1
-                   and (output is not None or format is Format.rich), printed=printed)
+                   Console(stderr=output is None and format is not Format.rich), printed=printed)
 
 
 def _check_class_outputs(class_report: Path | None, class_json: Path | None, feedback_dir: Path | None) -> None:
@@ -143,17 +145,16 @@ def _check_class_outputs(class_report: Path | None, class_json: Path | None, fee
 
 
 def _class_outputs(docs: list[dict], class_report: Path | None, class_json: Path | None,
-                   feedback_dir: Path | None, console: Console, summary: bool = False,
-                   printed: dict | None = None, name_for=None) -> None:
-    """What the class got wrong (summary, JSON, HTML report) and the feedback files (#11).
+                   feedback_dir: Path | None, console: Console, printed: dict | None = None,
+                   name_for=None) -> None:
+    """What the class got wrong (JSON, HTML report) and the feedback files (#11).
     `name_for` (submission path -> student name or None) names the feedback files, e.g. from a
     roster; `printed` is what each fresh submission's code printed, by problem."""
-    from grader.report import render_class
     from grader.stats import class_stats
 
+    if not (class_report or class_json or feedback_dir):
+        return
     stats = class_stats(docs)
-    if summary:
-        render_class(stats, console, limit=15)
     try:
         if class_json is not None:
             from grader.gradebook import atomic_write
