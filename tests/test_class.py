@@ -392,3 +392,16 @@ def test_json_on_stdout_stays_one_document_with_class_outputs(tmp_path):
     stats = json.loads((tmp_path / "c.json").read_text())["class"]
     assert stats["submissions"] == 2 and "feedback: 2 submissions" in proc.stderr
     assert sorted(p.name for p in (tmp_path / "fb").glob("*.md")) == ["example.md", "reference.md"]
+
+
+def test_resumed_submissions_get_feedback_and_stats_too(graded, tmp_path):
+    """Everything comes from the reports, so a --resume that grades nothing still writes them."""
+    fb = tmp_path / "fb"
+    proc = hw1("grade", *graded["subs"], *(a for n in PROBLEMS for a in ("--problem", str(n))),
+               "--gradebook", str(graded["gradebook"]), "--resume", "--feedback-dir", str(fb),
+               "--class-json", str(tmp_path / "c.json"))
+    assert proc.returncode == 0, proc.stderr
+    assert f"({len(CLASS)} rows, {len(CLASS)} resumed)" in proc.stdout
+    assert sorted(p.stem for p in fb.glob("*.md")) == sorted(NAMES.values())
+    check_counts(json.loads((tmp_path / "c.json").read_text())["class"])
+    assert (fb / "b-hw.md").read_text() == (graded["feedback"] / "b-hw.md").read_text()
