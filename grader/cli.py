@@ -70,6 +70,12 @@ def grade(
     resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks, or what "
                       "changed (file content, seed, problems, hw1 version)")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
+    class_report: Annotated[Path | None, typer.Option(help="write an HTML class report: score distribution, "
+                            "per-problem histograms, per-probe pass rates and mistakes")] = None,
+    class_json: Annotated[Path | None, typer.Option(help="write the class statistics as JSON "
+                          "({\"class\": ...}, as `hw1 stats --format json`)")] = None,
+    feedback_dir: Annotated[Path | None, typer.Option(help="write one feedback file per submission there "
+                            "(NAME.md and NAME.html)")] = None,
     sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
                               help="benchmarking only: run children without isolation")] = True,
     gradescope_visibility: Annotated[str, typer.Option(hidden=True, help="with --format gradescope: "
@@ -86,7 +92,8 @@ def grade(
 
     template.context()  # started already by grader.launch; here for callers of grader.cli alone
     from grader.batch import grade_batch
-    from grader.report import render, render_batch, to_gradescope
+    from grader.report import render, render_batch, render_class, to_gradescope
+    from grader.stats import class_stats
 
     err = Console(stderr=True)
     paths = expand(submissions, err)
@@ -100,6 +107,7 @@ def grade(
     if resume and not gradebook:
         raise UsageProblem("--resume needs --gradebook FILE.csv")
     class_list = _roster_options(roster, gradebook, lms, lms_csv)
+    _check_class_outputs(class_report, class_json, feedback_dir)
     limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers)
     batch = grade_batch(paths, chosen, seed, limits, jobs or os.cpu_count() or 1, gradebook, resume, err)
     out = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
@@ -109,6 +117,7 @@ def grade(
             render(r, out, verbose)
         if len(batch.docs) > 1:
             render_batch(batch.docs, out)
+            render_class(class_stats(batch.docs), out, limit=15)
     else:
         docs = batch.docs if format is Format.json else [to_gradescope(r, visibility) for r in batch.fresh]
         out.file.write(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2) + "\n")
@@ -117,6 +126,7 @@ def grade(
         summary = Console()
         if len(batch.docs) > 1:
             render_batch(batch.docs, summary)
+            render_class(class_stats(batch.docs), summary, limit=15)
         else:
             summary.print(f"{batch.docs[0]['submission']}: {batch.docs[0]['score']:g}/{batch.docs[0]['max_score']:g}")
         summary.print(f"report written to {output}")
@@ -125,6 +135,19 @@ def grade(
             f"gradebook: {gradebook} ({len(batch.docs)} rows, {batch.resumed} resumed)")
     if class_list is not None:
         _publish(gradebook, class_list, None, lms, lms_csv, assignment)
+    printed = {r.submission: {p.number: p.output for p in r.problems if p.output.strip()} for r in batch.fresh}
+    _class_outputs(batch.docs, class_report, class_json, feedback_dir,
+                   Console(stderr=output is None and format is not Format.rich), printed=printed,
+                   name_for=_student_names(class_list, batch.docs))
+
+
+def _student_names(class_list, docs: list[dict]):
+    """Feedback files named after the student a roster says handed each submission in (None: no roster)."""
+    if class_list is None:
+        return None
+    who = _roster_mod().identify(class_list, [d["submission"] for d in docs])
+    return lambda path: next((s.logins[0] if s.logins else s.ids[0] if s.ids else s.name
+                              for s in who.get(str(path), [])), None) or None
 
 
 class LmsFormat(str, Enum):
@@ -207,6 +230,92 @@ def check_outputs(submissions: list[Path], **outputs: Path | None) -> None:
         raise UsageProblem(why)
     if len({os.path.realpath(p) for p in given.values()}) < len(given):
         raise UsageProblem("--output and --gradebook (or its FILE.jsonl journal) name the same file")
+
+
+def _check_class_outputs(class_report: Path | None, class_json: Path | None, feedback_dir: Path | None) -> None:
+    """Before grading: each class output can be written (exit 2 with one line if not)."""
+    from grader.feedback import check_dir, check_file
+
+    try:
+        for path, option in ((class_report, "--class-report"), (class_json, "--class-json")):
+            if path is not None:
+                check_file(path, option)
+        if feedback_dir is not None:
+            check_dir(feedback_dir, "--feedback-dir")
+    except ValueError as e:
+        raise UsageProblem(str(e)) from None
+
+
+def _class_outputs(docs: list[dict], class_report: Path | None, class_json: Path | None,
+                   feedback_dir: Path | None, console: Console, printed: dict | None = None,
+                   name_for=None) -> None:
+    """What the class got wrong (JSON, HTML report) and the feedback files (#11).
+    `name_for` (submission path -> student name or None) names the feedback files, e.g. from a
+    roster; `printed` is what each fresh submission's code printed, by problem."""
+    from grader.stats import class_stats
+
+    if not (class_report or class_json or feedback_dir):
+        return
+    stats = class_stats(docs)
+    try:
+        if class_json is not None:
+            from grader.gradebook import atomic_write
+
+            atomic_write(class_json, json.dumps({"class": stats}, indent=2) + "\n")
+            console.print(f"class statistics: {class_json}")
+        if class_report is not None:
+            from grader.classreport import write_report
+
+            write_report(class_report, stats)
+            console.print(f"class report: {class_report}")
+        if feedback_dir is not None:
+            from grader.feedback import write_feedback
+
+            written = write_feedback(feedback_dir, docs, name_for, printed)
+            console.print(f"feedback: {len(written)} submissions, .md and .html in {feedback_dir} "
+                          f"(index.csv says which file is whose)")
+    except OSError as e:
+        raise UsageProblem(f"cannot write {e.filename or 'a class output'}: {e.strerror}") from None
+
+
+class StatsFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+@app.command()
+def stats(
+    gradebook: Annotated[Path, typer.Argument(help="GRADEBOOK.csv of a batch (its GRADEBOOK.csv.jsonl is read), "
+                                              "or the .jsonl itself")],
+    format: Annotated[StatsFormat, typer.Option("--format", "-f")] = StatsFormat.rich,
+    class_report: Annotated[Path | None, typer.Option(help="also write the HTML class report")] = None,
+) -> None:
+    """What the class got wrong, from a gradebook's journal alone: per probe pass rate and mistakes."""
+    from grader.gradebook import journal_path
+    from grader.report import render_class
+    from grader.stats import JournalError, class_stats, read_journal
+
+    _check_class_outputs(class_report, None, None)
+    path = gradebook if gradebook.suffix == ".jsonl" else journal_path(gradebook)
+    if not path.is_file():
+        raise UsageProblem(f"no journal {path} (written by `hw1 grade ... --gradebook {gradebook}`)")
+    try:
+        docs, info = read_journal(path)
+    except JournalError as e:
+        raise UsageProblem(str(e)) from None
+    result = class_stats(docs)
+    err = Console(stderr=True)
+    if format is StatsFormat.json:
+        sys.stdout.write(json.dumps({"journal": info, "class": result}, indent=2) + "\n")
+    else:
+        out = Console()
+        key = info["key"] if isinstance(info["key"], dict) else {}
+        out.print(f"{path}: {result['submissions']} submissions, seed {key.get('seed', '?')}")
+        render_class(result, out, problems=True)
+    if info["other_runs_ignored"] or info["lines_unreadable"]:
+        err.print(f"note: read the last run only; {info['other_runs_ignored']} results of other runs "
+                  f"(another seed or problems) and {info['lines_unreadable']} unreadable lines left out")
+    _class_outputs(docs, class_report, None, None, err)
 
 
 @app.command("list")

@@ -312,3 +312,59 @@ def histogram(scores: Sequence[float], max_score: float, bins: int = 10, width: 
         out.append("█" * round(width * c / top), style="cyan")
         out.append(f" {c}\n")
     return out
+
+
+def render_class(stats: dict, console: Console, limit: int = 0, problems: bool = False) -> None:
+    """What the class got wrong (grader.stats.class_stats): probes some submission failed, lowest
+    pass rate first, each with its failures counted by named mistake or by what happened; with
+    `problems`, first a table per problem and the total."""
+    from grader.stats import worst
+
+    failing = worst(stats)
+    n = stats["submissions"]
+    if problems and n:
+        table = Table(title="per problem", show_edge=False)
+        for col in ("problem", "max", "mean", "median", "min", "max got", "full marks", "zero"):
+            table.add_column(col, justify="right")
+        for p in [*stats["problems"], {"id": "total", **stats["score"], "full_marks": None, "zero": None}]:
+            table.add_row(f"P{p['id']}" if p["id"] != "total" else "total", f"{p['max_score']:g}",
+                          f"{p['mean']:.2f}", f"{p['median']:g}", f"{p['min']:g}", f"{p['max']:g}",
+                          "" if p["full_marks"] is None else str(p["full_marks"]),
+                          "" if p["zero"] is None else str(p["zero"]))
+        console.print(table)
+        bins = stats["score"]["histogram"]
+        top = max(b["count"] for b in bins) or 1
+        hist = Text("score histogram\n", style="bold")
+        for b in bins:
+            hist.append(f"{b['from']:5.0f}–{b['to']:<5.0f} ")
+            hist.append("█" * round(40 * b["count"] / top), style="cyan")
+            hist.append(f" {b['count']}\n")
+        console.print(hist)
+    shown = failing[:limit or None]
+    head = Text(f"what the class got wrong ({n} submissions", style="bold")
+    broken = {k: v for k, v in stats["statuses"].items() if k != "ok"}
+    if broken:
+        head.append("; " + ", ".join(f"{safe(k, 40)} {v}" for k, v in sorted(broken.items())))
+    head.append(")")
+    if not failing:
+        head.append(": every probe passed everywhere", style="green")
+    lines = [head]
+    for p in shown:
+        pct = f"{100 * p['failed'] / p['graded']:.0f} %" if p["graded"] else "-"
+        lines.append(Text.assemble("  ", (safe(p["id"], 60), "bold"), f"  {pct} failed ({p['failed']}/{p['graded']})  ",
+                                   (safe(p["title"], 80), "dim")))
+        lines += [Text.assemble(f"    {m['count']:>4}  ", (safe(m["mistake"], 300), "yellow")) for m in p["mistakes"]]
+        lines += [Text.assemble(f"    {o['count']:>4}  ", (safe(o["reason"], 300), "dim")) for o in p["other"]]
+    if len(failing) > len(shown):
+        lines.append(Text(f"  ... and {len(failing) - len(shown)} more probes with failures (`hw1 stats "
+                          "GRADEBOOK.csv` lists them all)", style="dim"))
+    console.print(Text("\n").join(lines))
+    if stats["mistakes"]:
+        named = Table(title="named mistakes (students who made each)", show_edge=False)
+        for col, kw in (("mistake", {}), ("problem", {"justify": "right"}), ("probes", {}),
+                        ("students", {"justify": "right"})):
+            named.add_column(col, **kw)
+        for m in stats["mistakes"]:
+            named.add_row(Text(safe(m["mistake"], 200)), f"P{m['problem']}", ", ".join(m["probes"]),
+                          str(m["students"]))
+        console.print(named)
