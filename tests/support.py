@@ -108,6 +108,6 @@ def public_python_problem() -> str:
 
 def run_as(user: str, argv: list[str], **kw) -> subprocess.CompletedProcess:
     """Run `argv` as `user` (via runuser when root) with a minimal environment."""
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "200", **kw.pop("env", {})}
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "COLUMNS": "200", **kw.pop("env", {})}
     prefix = ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
     return subprocess.run([*prefix, *argv], env=env, capture_output=True, text=True, **kw)
