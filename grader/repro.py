@@ -101,11 +101,13 @@ def literal(v: Any) -> str:
 
 
 def _prefix(src: str) -> str:
-    """srepr output with each constructor called as sp.Name (strings inside quotes untouched)."""
+    """srepr output with each name taken from sympy: sp.Mul(...), sp.pi (quoted strings and
+    keyword arguments untouched)."""
     out, pos = [], 0
-    for m in re.finditer(r"'(?:[^'\\]|\\.)*'|(?<![\w.])([A-Za-z_]\w*)(?=\()", src):
+    for m in re.finditer(r"'(?:[^'\\]|\\.)*'|(?<![\w.])([A-Za-z_]\w*)(?![\w=])", src):
         out.append(src[pos:m.start()])
-        out.append(m.group(0) if m.group(1) is None else "sp." + m.group(1))
+        keep = m.group(1) is None or m.group(1) in ("True", "False", "None")  # a quoted name; a keyword
+        out.append(m.group(0) if keep else "sp." + m.group(1))  # a class, or a singleton (pi, E, oo)
         pos = m.end()
     return "".join(out) + src[pos:]
 
@@ -115,8 +117,8 @@ def assign(name: str, v: Any, comment: str = "") -> str:
     import sympy
 
     head = ""
-    if isinstance(v, sympy.Basic):
-        head = f"# {name} = {sympy.sstr(v)}\n"
+    if isinstance(v, (sympy.Basic, sympy.MatrixBase)):
+        head = f"# {name} = {' '.join(sympy.sstr(v).split())}\n"
     elif comment:
         head = f"# {comment}\n"
     if isinstance(v, np.ndarray) and v.ndim == 2:
