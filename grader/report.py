@@ -52,7 +52,23 @@ def to_json(s: SubmissionResult) -> dict[str, Any]:
            "problems": [problem_dict(p) for p in s.problems]}
     if s.notes:  # e.g. a notebook's IPython lines that were not run (#11); absent when none
         doc["notes"] = [safe(n) for n in s.notes]
+    add_repro(doc, s)
     return doc
+
+
+def add_repro(doc: dict[str, Any], s: SubmissionResult) -> None:
+    """Each failed probe's `repro` command (#10; SPEC §1 allows keys beyond its list)."""
+    for pd, p in zip(doc["problems"], s.problems):
+        for d, r in zip(pd["probes"], p.probes):
+            if not r.passed:
+                d["repro"] = repro_command(s, r)
+
+
+def repro_command(s: SubmissionResult, r: ProbeResult) -> str:
+    """`hw1 repro SUBMISSION PROBE [--seed N]`: writes a script that reruns this probe."""
+    from grader.repro import command
+
+    return safe(command(s.submission, r.probe.id, s.seed))
 
 
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
@@ -127,14 +143,14 @@ def render(s: SubmissionResult, console: Console, verbose: bool = False) -> None
     for p in s.problems:
         failed = [r for r in p.probes if not r.passed or r.verdict.fraction not in (None, 1.0)]
         if failed or verbose:
-            console.print(_problem_panel(p, p.probes if verbose else failed))
+            console.print(_problem_panel(p, p.probes if verbose else failed, s))
     for note in s.notes:
         console.print(Text("note: " + safe(note), style="yellow"))
     if s.layers:
         console.print(Text("sandbox: " + ", ".join(s.layers), style="dim"))
 
 
-def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult]) -> Panel:
+def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], s: SubmissionResult | None = None) -> Panel:
     parts: list[Any] = []
     for r in probes:
         mark = ("✔", "green") if r.passed else ("✘", "red")
@@ -148,6 +164,8 @@ def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult]) -> Panel:
                                         ("likely mistake", v.mistake, "yellow")):
                 if value:
                     parts.append(Text.assemble((f"    {label}: ", style), safe(value)))
+            if s is not None:  # #10: every failed probe ends with the command that reruns it
+                parts.append(Text.assemble(("    repro: ", "dim"), repro_command(s, r)))
     if p.output.strip():
         lines = safe(p.output, 20000).splitlines()
         shown = lines[:OUTPUT_LINES]
