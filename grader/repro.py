@@ -104,7 +104,7 @@ def _prefix(src: str) -> str:
     """srepr output with each name taken from sympy: sp.Mul(...), sp.pi (quoted strings and
     keyword arguments untouched)."""
     out, pos = [], 0
-    for m in re.finditer(r"'(?:[^'\\]|\\.)*'|(?<![\w.])([A-Za-z_]\w*)(?![\w=])", src):
+    for m in re.finditer(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|(?<![\w.])([A-Za-z_]\w*)(?![\w=])", src):
         out.append(src[pos:m.start()])
         keep = m.group(1) is None or m.group(1) in ("True", "False", "None")  # a quoted name; a keyword
         out.append(m.group(0) if keep else "sp." + m.group(1))  # a class, or a singleton (pi, E, oo)
