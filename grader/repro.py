@@ -57,7 +57,7 @@ def find_probe(problems: tuple[Problem, ...], probe_id: str) -> tuple[Problem, P
 
 def repro_module(problem: Problem) -> Any:
     """The problem's repro module (declared, or beside its harness)."""
-    name = getattr(problem, "repro", "") or problem.harness.rsplit(".", 1)[0] + ".repro"
+    name = problem.repro or problem.harness.rsplit(".", 1)[0] + ".repro"
     return importlib.import_module(name)
 
 
@@ -132,7 +132,10 @@ HEADER = '''\
 #!/usr/bin/env python3
 """Rerun probe {probe} ({title}) of hw1 on a submission, seed {seed}.
 
-    python {name} [SUBMISSION]      (default: {default})
+    python {name} [SUBMISSION]      (default: {shown})
+
+with the Python that hw1 is installed in. It runs SUBMISSION in this process, with none of
+hw1's isolation: run it on code you trust (your own), never on someone else's submission.
 
 Exit status 0 when the probe passes, 1 when it fails: the verdict `hw1 grade --seed {seed}`
 gives. The probe's inputs are spelled out below as data; the student's functions are called
@@ -186,8 +189,9 @@ def script(problems: tuple[Problem, ...], submission: str, probe_id: str, seed: 
     module = repro_module(problem)
     case = probe.case(seed)
     default = str(Path(submission).resolve())
-    parts = [HEADER.format(probe=probe.id, title=probe.title, seed=seed, name=name, default=default,
-                           command=command(submission, probe.id, seed),
+    parts = [HEADER.format(probe=probe.id, title=_doc(probe.title), seed=seed, name=_doc(name),
+                           default=default, shown=_doc(default),
+                           command=_doc(command(submission, probe.id, seed)),
                            imports=("\n" + module.IMPORTS.strip() + "\n") if getattr(module, "IMPORTS", "") else "")]
     entries = []
     for i, (label, call) in enumerate(case.calls.items()):
@@ -201,7 +205,8 @@ def script(problems: tuple[Problem, ...], submission: str, probe_id: str, seed: 
 
 
 def _doc(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace('"""', "'''")
+    """Text safe inside a triple-quoted docstring: one line, no backslash escapes, no quotes."""
+    text = " ".join(text.replace("\\", "\\\\").replace('"', "'").split())
     return text if len(text) <= 300 else text[:300] + " ..."
 
 
@@ -225,7 +230,7 @@ def verdict(probe_id: str, seed: int, submission: str, calls: Mapping[str, tuple
     """Run the calls, judge them as `hw1 grade` would, print got/expected/verdict; the exit status."""
     import random
 
-    from grader import child, registry, wire
+    from grader import checks, child, registry, wire
     from grader.harnesslib import MissingFunction
     from grader.judge import STATUS_TEXT, judge_probe
     from grader.runner import Outcome
@@ -270,6 +275,10 @@ def verdict(probe_id: str, seed: int, submission: str, calls: Mapping[str, tuple
                 outcomes[key] = Outcome("error", message=child.describe(err, submission))
     result = judge_probe(probe, case, outcomes)
     print(f"probe: {probe.id}  {probe.title}  (seed {seed})")
+    for label, (key, _) in calls.items():
+        out = outcomes[key]
+        if out.ok:
+            print(f"returned ({label}): {checks.describe(wire.decode(out.value), 2000)}")
     for label, text in (("message", result.message), ("called", result.called), ("got", result.got),
                         ("expected", result.expected), ("likely mistake", result.mistake)):
         if text:

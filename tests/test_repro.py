@@ -178,3 +178,13 @@ def test_sympy_literals_round_trip(expr):
 
 def test_default_seed_matches_the_cli():
     assert repro.DEFAULT_SEED == cli.DEFAULT_SEED
+
+
+def test_a_file_name_cannot_break_the_script(work):
+    odd = work / 'we"""ird\\ \'x.py'
+    odd.write_text(REFERENCE.read_text())
+    script = work / "odd.py"
+    script.write_text(repro.script(all_problems(), str(odd), "p2.means", SEED))
+    proc = run_script(script)
+    assert proc.returncode == 0, proc.stderr
+    assert "verdict: PASS" in proc.stdout
