@@ -188,3 +188,18 @@ def test_a_file_name_cannot_break_the_script(work):
     proc = run_script(script)
     assert proc.returncode == 0, proc.stderr
     assert "verdict: PASS" in proc.stdout
+
+
+def test_a_notebook_submission_is_converted_as_grade_does(work):
+    import nbformat
+
+    mutant = mutant_for("p2.scales")
+    for name, source, status in (("ref", REFERENCE.read_text(), 0), ("bad", mutant.source(), 1)):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(source)]
+        path = work / f"{name}.ipynb"
+        nbformat.write(nb, str(path))
+        script = work / f"nb_{name}.py"
+        script.write_text(repro.script(all_problems(), str(path), "p2.scales", SEED))
+        proc = run_script(script)
+        assert proc.returncode == status, (proc.stdout, proc.stderr[-2000:])
