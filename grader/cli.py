@@ -397,6 +397,35 @@ def gradescope_build(
 
 
 @app.command()
+def repro(
+    submission: Annotated[Path, typer.Argument(help="the submission the script imports by default")],
+    probe_id: Annotated[str, typer.Argument(help="a probe id, e.g. p2.scales (see `hw1 explain N`)")],
+    seed: Annotated[int, typer.Option(help="seed of the random probe inputs, as for grade")] = DEFAULT_SEED,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the script to FILE "
+                      "instead of stdout")] = None,
+) -> None:
+    """Write a standalone Python script that reruns one probe (exit 0 pass, 1 fail)."""
+    from grader import repro as repro_
+
+    if not submission.is_file():
+        raise UsageProblem(f"no such file: {submission}")
+    try:
+        text = repro_.script(registry.all_problems(), str(submission), probe_id, seed,
+                             output.name if output else "repro.py")
+    except repro_.UnknownProbe as e:
+        raise UsageProblem(str(e)) from None
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UsageProblem(f"cannot write {output}: {e.strerror}") from None
+    Console(stderr=True).print(f"wrote {output}: run `python {output}` (exit 0: the probe passes, 1: it fails)",
+                               markup=False, highlight=False)
+
+
+@app.command()
 def doctor() -> None:
     """Which isolation layers are active on this machine."""
     from grader.doctor import report

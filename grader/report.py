@@ -64,7 +64,23 @@ def to_json(s: SubmissionResult) -> dict[str, Any]:
            "problems": [problem_dict(p) for p in s.problems]}
     if s.notes:  # e.g. a notebook's IPython lines that were not run (#11); absent when none
         doc["notes"] = [safe(n) for n in s.notes]
+    add_repro(doc, s)
     return doc
+
+
+def add_repro(doc: dict[str, Any], s: SubmissionResult) -> None:
+    """Each failed probe's `repro` command (#10; SPEC §1 allows keys beyond its list)."""
+    for pd, p in zip(doc["problems"], s.problems):
+        for d, r in zip(pd["probes"], p.probes):
+            if not r.passed:
+                d["repro"] = repro_command(s, r)
+
+
+def repro_command(s: SubmissionResult, r: ProbeResult) -> str:
+    """`hw1 repro SUBMISSION PROBE [--seed N]`: writes a script that reruns this probe."""
+    from grader.repro import command
+
+    return safe(command(s.submission, r.probe.id, s.seed))
 
 
 GRADESCOPE_VISIBILITY = ("hidden", "after_due_date", "after_published", "visible")
@@ -160,7 +176,7 @@ def render(s: SubmissionResult, console: Console, verbose: bool = False) -> None
     for p in s.problems:
         failed = [r for r in p.probes if not r.passed or r.verdict.fraction not in (None, 1.0)]
         if failed or verbose:
-            console.print(_problem_panel(p, p.probes if verbose else failed, shared))
+            console.print(_problem_panel(p, p.probes if verbose else failed, shared, s))
     for note in s.notes:
         console.print(_hanging("note: ", safe(note), "yellow", indent=0))
     if s.layers and verbose:
@@ -197,7 +213,7 @@ def _hanging(label: str, value: str | Text, style: str, indent: int = 4) -> Padd
     return Padding(grid, (0, 0, 0, indent))
 
 
-def _details(r: ProbeResult) -> Group:
+def _details(r: ProbeResult, s: SubmissionResult | None = None) -> Group:
     """The label/value rows of a failed probe: called, got, expected, differing entries, mistake."""
     v = r.verdict
     grid = Table.grid(padding=(0, 1))
@@ -217,7 +233,12 @@ def _details(r: ProbeResult) -> Group:
         tail.add_column(overflow="fold")
         tail.add_row(Text("likely mistake:", style="yellow"), Text(safe(v.mistake)))
         parts.append(tail)
-    # A failed probe's repro command (hw1 repro, #10) belongs last, as one more labelled row.
+    if s is not None:  # #10: every failed probe ends with the command that reruns it
+        tail = Table.grid(padding=(0, 1))
+        tail.add_column(no_wrap=True, min_width=LABEL_WIDTH + 1)
+        tail.add_column(overflow="fold")
+        tail.add_row(Text("repro:", style="dim"), Text(repro_command(s, r)))
+        parts.append(tail)
     return Group(*parts)
 
 
@@ -233,7 +254,8 @@ def _differing_table(rows: Sequence[Sequence[str]], more: int) -> Group | Table:
     return table
 
 
-def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], shared: str = "") -> Panel:
+def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], shared: str = "",
+                   s: SubmissionResult | None = None) -> Panel:
     parts: list[Any] = []
     blocked: dict[str, list[ProbeResult]] = {}
     for r in probes:
@@ -247,7 +269,7 @@ def _problem_panel(p: ProblemResult, probes: Sequence[ProbeResult], shared: str 
                               mark[1], indent=0))
         parts.append(_hanging("", safe(r.verdict.message), "", indent=3))
         if not r.passed:
-            parts.append(Padding(_details(r), (0, 0, 0, 4)))
+            parts.append(Padding(_details(r, s), (0, 0, 0, 4)))
     for why, rs in blocked.items():
         lost = sum(r.probe.points for r in rs)
         if why != shared:

@@ -145,6 +145,7 @@ class Problem:
     stubs: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     cost: float = 0.1  # rough seconds to run and judge a correct answer; costlier problems start first
+    repro: str = ""  # module writing `hw1 repro` script source per harness function; "": <package>.repro
 
     def check(self) -> None:
         """Raise if the declared points do not add up or ids are not unique."""
