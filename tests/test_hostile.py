@@ -224,13 +224,15 @@ def _site_listing() -> dict[str, list[str]]:
     return {d: sorted(os.listdir(d)) for d in dirs}
 
 
-@pytest.fixture(scope="module", params=["root", "user"])
+@pytest.fixture(scope="module", params=["root", "root-nocap", "user"])
 def escapes(request, tmp_path_factory):
     from tests.settings import instructor, run_hw1
 
     setting = request.param
-    if setting == "root" and os.geteuid() != 0:
+    if setting.startswith("root") and os.geteuid() != 0:
         pytest.skip("needs root")
+    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
+        pytest.skip("capsh (libcap2-bin) is not installed")
     user = request.getfixturevalue("ordinary_user")
     uid, home = instructor(setting, user)
     subs = tmp_path_factory.mktemp(f"escape_{setting}")
@@ -268,15 +270,17 @@ def escapes(request, tmp_path_factory):
 CONTAINED = {
     "root": {"answer_key", "trusted_module", "instructor_secret", "plants_pth"},
     "user": {"answer_key", "trusted_module", "instructor_secret", "plants_pth"},
+    # no mount namespace: only the unprivileged uid holds (root's 0600 files, a root-owned venv)
+    "root-nocap": {"instructor_secret", "plants_pth"},
 }
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in ESCAPES.glob("*.py")))
-def test_escape_is_contained(escapes, name):
+def test_escape_is_contained(escapes, name, request):
     """Contained: P2 keeps full marks with the honest KL (so the attack's own code ran, with a
     working stdlib) and no evidence value came back."""
     if name not in CONTAINED[escapes["setting"]]:
-        pytest.xfail("needs s9a's Landlock/seccomp")
+        request.applymarker(pytest.mark.xfail(strict=True, reason="needs s9a's Landlock/seccomp"))
     doc = escapes["docs"][name]
     layers = " ".join(doc["sandbox"])
     probes = [pr for p in doc["problems"] for pr in p["probes"]]
