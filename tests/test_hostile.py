@@ -268,10 +268,10 @@ def escapes(request, tmp_path_factory):
 
 # which escapes are contained in each setting by this branch's layers (mount allowlist view)
 CONTAINED = {
-    "root": {"answer_key", "trusted_module", "instructor_secret", "plants_pth"},
-    "user": {"answer_key", "trusted_module", "instructor_secret", "plants_pth"},
+    "root": {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"},
+    "user": {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"},
     # no mount namespace: only the unprivileged uid holds (root's 0600 files, a root-owned venv)
-    "root-nocap": {"instructor_secret", "plants_pth"},
+    "root-nocap": {"instructor_secret", "plants_pth", "proc_mem"},
 }
 
 
@@ -286,7 +286,7 @@ def test_escape_is_contained(escapes, name, request):
     probes = [pr for p in doc["problems"] for pr in p["probes"]]
     messages = " ".join(pr["message"] for pr in probes)
     gots = {pr["got"] for pr in probes}
-    for evidence in (KEY, SECRET, -1.0, -2.0, -3.0):  # the attack's evidence, as it would show
+    for evidence in (KEY, SECRET, -1.0, -2.0, -3.0, -4.0):  # the attack's evidence, as it would show
         assert not any(g.startswith((f"{evidence:g}", f"{evidence}")) for g in gots), (evidence, messages[:400])
     assert doc["score"] == doc["max_score"] == FULL[2], (layers, messages[:600])
 
