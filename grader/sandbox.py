@@ -23,23 +23,29 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 GIB = 1 << 30
+FS_LAYER = "read-only file system view (allowlist)"
 
 
 @dataclass(frozen=True)
 class View:
-    """What a child may see: `hide` under empty tmpfs, `expose` mounted back, `mask` read empty.
+    """What a child may see, as an allowlist (isolate's and bubblewrap's model): nothing but
+    `entries`, built into an empty root. Each entry is (kind, path), parents before children:
+
+    - "tree": a directory bound read-only (/usr, a Python outside /usr);
+    - "link": a symbolic link recreated as it is (/lib -> usr/lib);
+    - "empty": a directory shown empty (a site-packages directory, before its allowed packages);
+    - "bind": a file or directory bound read-only into an empty directory (numpy, a harness).
 
     Computed once per run by the parent (see `view`), not in every child.
     """
 
-    hide: tuple[str, ...] = ()
-    expose: tuple[str, ...] = ()
-    mask: tuple[str, ...] = ()
+    entries: tuple[tuple[str, str], ...] = ()
 
 
-def view(candidates: list[str]) -> View:
-    """The file-system view of a run: hide `candidates`, keep Python and the grader readable."""
-    return View(tuple(hideable(candidates)), tuple(needed_paths()), tuple(answer_files()))
+def view(candidates: list[str] | None = None) -> View:
+    """The file-system view of a run (`candidates`, the directories the old denylist hid, are
+    not needed by an allowlist: whatever is not listed does not exist for a child)."""
+    return View(tuple(allowlist()))
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,8 @@ def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: l
     root = os.geteuid() == 0
     if _namespaces(root):
         layers += ["no network", "own pid namespace"]
-        if root and _filesystem(workdir, seen):
-            layers.append("read-only file system view")
+        if _filesystem(workdir, seen):
+            layers.append(FS_LAYER)
     _rlimits(limits, root)
     layers.append("rlimits")
     if root and uid is not None:
@@ -94,10 +100,20 @@ def _lower_priority() -> None:
 
 
 def _namespaces(root: bool) -> bool:
-    """New network + pid namespace; the caller continues as pid 1 of the new namespace."""
-    flags = CLONE_NEWNET | CLONE_NEWPID | (CLONE_NEWNS if root else CLONE_NEWUSER)
+    """New network + pid + mount namespace (inside a new user namespace when not root, mapping
+    only the caller's own uid and gid); the caller continues as pid 1 of the new namespace."""
+    flags = CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | (0 if root else CLONE_NEWUSER)
+    uid, gid = os.geteuid(), os.getegid()  # before: unmapped, they read as 65534 after
     if _libc().unshare(flags) != 0:
         return False
+    if not root:
+        try:
+            for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                               ("gid_map", f"{gid} {gid} 1")):
+                with open(f"/proc/self/{name}", "w") as f:
+                    f.write(text)
+        except OSError:
+            pass  # unmapped: the mount namespace still works, files just show as nobody's
     pid = os.fork()
     if pid:  # the trusted waiter: mirror the student's fate (exit code or signal); never returns
         code = 1
@@ -117,60 +133,172 @@ def _namespaces(root: bool) -> bool:
     return True
 
 
-def _filesystem(workdir: str, seen: View) -> bool:
-    """Private mounts: read-only everywhere, `seen.hide` under empty tmpfs, only `workdir` writable.
+MNT_DETACH = 2
+_ST_TO_MS = ((1, MS_RDONLY), (2, MS_NOSUID), (4, MS_NODEV), (8, 8), (1024, 1024), (2048, 2048),
+             (4096, 1 << 21))  # statvfs f_flag bits -> mount flags (NOEXEC, NOATIME, ...)
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41}
+OLD = "/.old"
 
-    Python, the grader's packages and the run's work directory may lie below a hidden directory
-    (e.g. /root/.pyenv, an editable checkout, /tmp): they are bind-mounted back in place from a
-    descriptor opened before the directory was covered.
+
+def _filesystem(workdir: str, seen: View) -> bool:
+    """Replace the root with `seen`'s allowlist: an empty tmpfs holding only the listed paths
+    (read-only), /dev/{null,zero,random,urandom}, a fresh /proc, a fresh /tmp and `workdir`
+    (writable); then pivot_root into it and detach the old root, which is gone for good.
+
+    As bubblewrap does: a tmpfs on /tmp becomes the new root, the old root is reachable under
+    /.old while the view is built from it, then detached. False (nothing changed that matters:
+    the mount namespace is private) when the kernel refuses a step before pivot_root; after it,
+    RuntimeError (the child reports a set-up error rather than run in a half-built view).
     """
     libc = _libc()
     mount = libc.mount
     mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
-    if mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+    nr = _PIVOT_ROOT.get(os.uname().machine)
+
+    def mnt(src: str | None, dst: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+        if mount(src and src.encode(), dst.encode(), fstype and fstype.encode(), flags,
+                 data and data.encode()) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"mount {src} on {dst}: {os.strerror(err)}")
+
+    def ro_bind(src: str, dst: str) -> None:
+        mnt(OLD + src, dst, None, MS_BIND | MS_REC)
+        flags = MS_RDONLY | MS_NOSUID
+        f_flag = os.statvfs(dst).f_flag
+        for st, ms in _ST_TO_MS:  # a remount must keep the flags locked on the source
+            if f_flag & st:
+                flags |= ms
+        mnt(None, dst, None, MS_REMOUNT | MS_BIND | flags)
+
+    def mkdir(path: str) -> None:  # each missing component 0755, whatever the umask
+        if not os.path.isdir(path):
+            mkdir(os.path.dirname(path))
+            os.mkdir(path)
+            os.chmod(path, 0o755)
+
+    def mkfile(path: str) -> None:
+        mkdir(os.path.dirname(path))
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+
+    if nr is None:
         return False
-    needed = [*seen.expose, os.path.dirname(workdir)]
-    for path in sorted(seen.hide):
-        keep = [k for k in needed if k.startswith(path.rstrip("/") + "/")]
-        fds = [(k, os.open(k, os.O_PATH | os.O_DIRECTORY)) for k in keep]
-        if mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755") != 0:
+    try:
+        mnt(None, "/", None, MS_REC | MS_PRIVATE)
+        mnt("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        os.mkdir("/tmp" + OLD)
+        if libc.syscall(nr, b"/tmp", ("/tmp" + OLD).encode()) != 0:
             return False
-        for k, fd in fds:
-            os.makedirs(k, mode=0o755, exist_ok=True)
-            mount(f"/proc/self/fd/{fd}".encode(), k.encode(), None, MS_BIND | MS_REC, None)
-            os.close(fd)
-    for secret in seen.mask:  # the reference formulas read as empty files
-        mount(b"/dev/null", secret.encode(), None, MS_BIND, None)
-    wd = workdir.encode()
-    if mount(wd, wd, None, MS_BIND, None) != 0:
+    except OSError:
         return False
-    if mount(None, b"/", None, MS_REMOUNT | MS_BIND | MS_RDONLY, None) != 0:
-        return False
-    mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV, None)
+    try:  # past pivot_root there is no way back: a half-built view stops the child
+        os.chdir("/")
+        wd, hiding = os.path.realpath(workdir), []
+        mkdir("/tmp")  # first: the installation itself may lie below /tmp (a bundle under test)
+        mnt("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+        for kind, path in seen.entries:
+            if kind == "tree":
+                mkdir(path)
+                ro_bind(path, path)
+            elif kind == "link":
+                mkdir(os.path.dirname(path))
+                os.symlink(os.readlink(OLD + path), path)
+            elif kind == "empty":
+                if os.path.isdir(path) and _covered(path, seen):  # inside a tree: hide it
+                    mnt("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+                    hiding.append(path)
+                else:
+                    mkdir(path)
+            elif kind == "bind":
+                (mkdir if os.path.isdir(OLD + path) else mkfile)(path)
+                ro_bind(path, path)
+        for name in ("null", "zero", "random", "urandom"):
+            mkfile(f"/dev/{name}")
+            mnt(f"{OLD}/dev/{name}", f"/dev/{name}", None, MS_BIND)
+        for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                             ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+            os.symlink(target, f"/dev/{name}")
+        mkdir(wd)
+        mnt(OLD + wd, wd, None, MS_BIND)
+        mkdir("/proc")
+        try:  # refused in a user namespace when the host's /proc is partly covered (Docker)
+            mnt("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | 8)
+        except OSError:
+            pass
+        if libc.umount2(OLD.encode(), MNT_DETACH) != 0:
+            raise OSError(ctypes.get_errno(), "umount2 of the old root")
+        os.rmdir(OLD)
+        mnt(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        for path in hiding:  # the hiding tmpfs too, once filled
+            mnt(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    except OSError as err:
+        raise RuntimeError(f"the file-system view could not be built: {err}") from None
+    _drop_capabilities()
     return True
 
 
-def answer_files() -> list[str]:
-    """problems/*/problem.py and their bytecode: trusted-side only."""
-    import glob
-
-    import problems
-
-    out = []
-    for root in problems.__path__:
-        out += glob.glob(os.path.join(root, "*", "problem.py"))
-        out += glob.glob(os.path.join(root, "*", "__pycache__", "problem.*.pyc"))
-    return sorted(out)
+def _covered(path: str, seen: View) -> bool:
+    """Whether `path` lies inside one of `seen`'s read-only trees."""
+    return any(k == "tree" and path.startswith(p.rstrip("/") + "/") for k, p in seen.entries)
 
 
-def needed_paths() -> list[str]:
-    """Directories a child must still read: Python itself and the grader's own packages."""
+def _drop_capabilities() -> None:
+    """No capability left (they were only needed to build the view; in a user namespace a
+    non-root caller keeps them otherwise). Root's are dropped with its uid (`_drop`)."""
+    if os.geteuid() == 0:
+        return
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()
+    _libc().syscall(126 if os.uname().machine == "x86_64" else 91, header, data)
+
+
+# What a child needs of the installation: these top-level packages of site-packages, and of
+# hw1's own packages only the student side (never problems/*/problem.py, where references live).
+PACKAGES = ("numpy", "numpy.libs", "sympy", "mpmath", "pyseccomp", "seccomp", "landlock")
+CHILD_MODULES = ("__init__", "child", "harnesslib", "sandbox", "wire", "warmup", "template",
+                 "landlock", "seccomp")
+TRUSTED = "problem"  # problems/<name>/problem.py
+
+
+def allowlist() -> list[tuple[str, str]]:
+    """The entries of a child's view (see `View`), from this Python and hw1's install."""
+    import site
+
     import grader
     import problems
 
-    paths = {sys.prefix, sys.base_prefix, *[p for p in sys.path if p and os.path.isabs(p)],
-             *grader.__path__, *problems.__path__}
-    return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+    real = os.path.realpath
+    entries: dict[str, str] = {}
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            entries[top] = "link"
+        elif os.path.isdir(top):
+            entries[top] = "tree"
+    for t in ("/usr", sys.base_prefix):  # Python and the system libraries its extensions load
+        t = real(t)
+        if os.path.isdir(t) and not any(t == p or t.startswith(p + "/") for p, k in entries.items()
+                                        if k == "tree"):
+            entries[t] = "tree"
+    sites = {real(p) for p in [*sys.path, *site.getsitepackages([sys.prefix, sys.base_prefix])]
+             if p and os.path.isabs(p) and os.path.isdir(p)
+             and os.path.basename(p) in ("site-packages", "dist-packages")}
+    for sp in sites:
+        entries[sp] = "empty"
+        for name in PACKAGES:
+            for cand in (os.path.join(sp, name), os.path.join(sp, name + ".py")):
+                if os.path.exists(cand):
+                    entries[real(cand)] = "bind"
+    for pkg, keep in ((grader, lambda d, f: f[:-3] in CHILD_MODULES),
+                      (problems, lambda d, f: d == "" or f[:-3] != TRUSTED)):
+        for base in map(real, pkg.__path__):
+            entries.setdefault(base, "empty")
+            for d, _dirs, files in os.walk(base):
+                rel = os.path.relpath(d, base)
+                if "__pycache__" in rel.split(os.sep):
+                    continue
+                for f in files:
+                    if f.endswith(".py") and keep("" if rel == "." else rel, f):
+                        entries[os.path.join(d, f)] = "bind"
+    return sorted(((k, p) for p, k in entries.items()), key=lambda e: e[1])
 
 
 def _rlimits(limits: Limits, root: bool) -> None:
@@ -219,7 +347,3 @@ def _scrub(workdir: str, keep_fds: list[int]) -> None:
     os.closerange(low, 4096)
 
 
-def hideable(candidates: list[str]) -> list[str]:
-    """Distinct directories to hide (never `/`); nested ones are covered by their parent."""
-    out = {os.path.realpath(c) for c in candidates if c and os.path.isdir(c)} - {"/"}
-    return sorted(c for c in out if not any(c.startswith(o + "/") for o in out))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import threading
@@ -205,3 +206,89 @@ def test_shadow_modules_in_working_directory_never_run(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.glob("CANARY_*")) == []
+
+
+# ---- escapes of the file-system view, per deployment setting (issue #9) ----
+ESCAPES = HOSTILE / "escape"
+KEY_DIR = Path("/srv/hw1-key")
+KEY, SECRET = 123.0, 456.0  # numbers an attack returns as evidence: no KL equals them here
+
+
+def _site_listing() -> dict[str, list[str]]:
+    import sys
+
+    dirs = [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and os.path.isdir(p)]
+    import numpy
+
+    dirs.append(os.path.dirname(numpy.__file__))
+    return {d: sorted(os.listdir(d)) for d in dirs}
+
+
+@pytest.fixture(scope="module", params=["root", "root-nocap", "user"])
+def escapes(request, tmp_path_factory):
+    from tests.settings import instructor, run_hw1
+
+    setting = request.param
+    if setting.startswith("root") and os.geteuid() != 0:
+        pytest.skip("needs root")
+    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
+        pytest.skip("capsh (libcap2-bin) is not installed")
+    user = request.getfixturevalue("ordinary_user")
+    uid, home = instructor(setting, user)
+    subs = tmp_path_factory.mktemp(f"escape_{setting}")
+    if setting == "user":  # the instructor grades a folder of their own
+        subs = Path(home) / "hw1-escape-subs"
+        shutil.rmtree(subs, ignore_errors=True)
+        subs.mkdir()
+        os.chown(subs, uid, uid)
+    secret = Path(home) / ".hw1_instructor_secret"
+    secret.write_text(str(SECRET))
+    os.chown(secret, uid, uid)
+    os.chmod(secret, 0o600)
+    KEY_DIR.mkdir(parents=True, exist_ok=True)  # world-readable, outside home, /tmp and cwd
+    (KEY_DIR / "answers.txt").write_text(str(KEY))
+    os.chmod(KEY_DIR / "answers.txt", 0o644)
+    reference = REFERENCE.read_text()
+    for attack in sorted(ESCAPES.glob("*.py")):
+        text = attack.read_text().replace("__SECRET__", str(secret))
+        (subs / attack.name).write_text(reference + "\n\n# ---- attack ----\n" + text)
+        os.chown(subs / attack.name, uid, uid)
+    before = _site_listing()
+    try:
+        proc = run_hw1(setting, user, ["grade", str(subs), "--format", "json", "--problem", "2",
+                                       "--jobs", "2"], cwd=str(subs))
+    finally:
+        secret.unlink()
+        (KEY_DIR / "answers.txt").unlink()
+        KEY_DIR.rmdir()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    docs = {Path(d["submission"]).stem: d for d in json.loads(proc.stdout)}
+    return {"setting": setting, "docs": docs, "before": before, "after": _site_listing()}
+
+
+# which escapes are contained in each setting by this branch's layers (mount allowlist view)
+CONTAINED = {
+    "root": {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"},
+    "user": {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"},
+    # no mount namespace: only the unprivileged uid holds (root's 0600 files, a root-owned venv)
+    "root-nocap": {"instructor_secret", "plants_pth", "proc_mem"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in ESCAPES.glob("*.py")))
+def test_escape_is_contained(escapes, name, request):
+    """Contained: P2 keeps full marks with the honest KL (so the attack's own code ran, with a
+    working stdlib) and no evidence value came back."""
+    if name not in CONTAINED[escapes["setting"]]:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="needs s9a's Landlock/seccomp"))
+    doc = escapes["docs"][name]
+    layers = " ".join(doc["sandbox"])
+    probes = [pr for p in doc["problems"] for pr in p["probes"]]
+    messages = " ".join(pr["message"] for pr in probes)
+    gots = {pr["got"] for pr in probes}
+    for evidence in (KEY, SECRET, -1.0, -2.0, -3.0, -4.0):  # the attack's evidence, as it would show
+        assert not any(g.startswith((f"{evidence:g}", f"{evidence}")) for g in gots), (evidence, messages[:400])
+    assert doc["score"] == doc["max_score"] == FULL[2], (layers, messages[:600])
+
+def test_nothing_was_written_into_the_install(escapes):
+    assert escapes["after"] == escapes["before"]
