@@ -20,6 +20,7 @@ import pytest
 
 import grader
 from tests.support import REFERENCE, ROOT, hw1
+from tests.test_interrupt import Subreaper, _uid
 
 HOSTILE = ROOT / "tests" / "hostile"
 FULL = {1: 15, 2: 10, 3: 20, 4: 15, 5: 15, 6: 10, 7: 15}
@@ -62,18 +63,6 @@ EXPECT: dict[str, tuple[dict[int, float], str]] = {
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _student_processes(wait: float = 5.0) -> list[str]:
-    """Live (not zombie) processes of the sandbox uids, after giving exits `wait` s to settle."""
-    deadline = time.monotonic() + wait
-    while True:
-        out = subprocess.run(["ps", "-eo", "uid=,stat=,args="], capture_output=True, text=True).stdout
-        live = [line for line in out.splitlines()
-                if line.split()[0].isdigit() and int(line.split()[0]) >= 61000 and not line.split()[1].startswith("Z")]
-        if not live or time.monotonic() > deadline:
-            return live
-        time.sleep(0.2)
 
 
 class Listener:
@@ -120,15 +109,20 @@ def batch(tmp_path_factory):
     tmpdir = tmp_path_factory.mktemp("tmpdir")
     started = time.monotonic()
     try:
-        proc = hw1("grade", str(subs), "--format", "json", "--timeout", str(TIMEOUT), "--jobs", "2",
-                   timeout=900, env={"TMPDIR": str(tmpdir)})
+        # As a child subreaper, this test adopts whatever the run leaves behind (a daemon that
+        # called setsid and double-forked), so leftovers are counted for this run alone, not for
+        # other hw1 runs on the machine.
+        with Subreaper() as reaper:
+            proc = hw1("grade", str(subs), "--format", "json", "--timeout", str(TIMEOUT), "--jobs", "2",
+                       timeout=900, env={"TMPDIR": str(tmpdir)})
+            leftover = reaper.left_below(lambda pid: 61000 <= _uid(pid) < 63000)
     finally:
         listener.close()
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-2000:]
     docs = {Path(d["submission"]).stem: d for d in json.loads(proc.stdout)}
     return {"docs": docs, "elapsed": elapsed, "canary": canary, "listener": listener, "tmpdir": tmpdir,
-            "guarded": before, "stdout": proc.stdout}
+            "guarded": before, "stdout": proc.stdout, "leftover": leftover}
 
 
 def test_every_attack_is_in_the_table():
@@ -165,7 +159,7 @@ def test_nothing_escaped_the_sandbox(batch):
     for path, digest in batch["guarded"].items():
         assert _sha(path) == digest
     assert batch["listener"].connections == 0
-    assert not _student_processes(), _student_processes()
+    assert not batch["leftover"], batch["leftover"]
     assert not list(batch["tmpdir"].iterdir()), "the run's work directories are removed"
 
 

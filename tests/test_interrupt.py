@@ -128,6 +128,16 @@ class Subreaper:
                 return left
             time.sleep(0.1)
 
+    def left_below(self, keep, wait: float = 5.0) -> str:
+        """The run's processes for which `keep(pid)` holds, still alive after up to `wait` s
+        (described, "" when none): a SIGKILLed process may be listed for a moment."""
+        deadline = time.monotonic() + wait
+        while True:
+            left = [p for p in _descendants(os.getpid()) if p not in self.before and keep(p)]
+            if not left or time.monotonic() > deadline:
+                return _describe(left)
+            time.sleep(0.1)
+
     def __exit__(self, *exc):
         self.libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
         for pid in set(_descendants(os.getpid())) - self.before:
