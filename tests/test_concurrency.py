@@ -106,12 +106,36 @@ def _sleeper(uid: int | None) -> subprocess.Popen:
                             start_new_session=True)
 
 
+def _sleeper_on_a_free_uid() -> subprocess.Popen:
+    """A stranger on the lowest sandbox uid no run holds: leased while it starts, as a run would,
+    so that no other hw1 run on the machine can have that uid when the stranger appears."""
+    import fcntl
+
+    directory = uids._lock_dir()
+    for uid in range(uids.UID_BASE, uids.UID_BASE + uids.UID_COUNT):
+        if uid in uids.busy_uids():
+            continue
+        fd = os.open(os.path.join(directory, f"{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        try:
+            stranger = _sleeper(uid)
+            time.sleep(0.2)  # alive (in /proc) before the lease is given up
+            return stranger
+        finally:
+            os.close(fd)
+    pytest.skip("no free sandbox uid for the stranger")
+
+
 def test_a_run_never_signals_a_process_it_did_not_start(public_dir, public_python):
     """A process left on a sandbox uid (say, by another run) survives a run, which skips that uid;
     and an unrelated process of the user survives too."""
     if os.geteuid() != 0:
         pytest.skip("needs root: only root's runs use sandbox uids")
-    strangers = [_sleeper(uid) for uid in (uids.UID_BASE, uids.UID_BASE + 1)] + [_sleeper(None)]
+    strangers = [_sleeper_on_a_free_uid() for _ in range(2)] + [_sleeper(None)]
     try:
         time.sleep(0.3)
         files = _class(public_dir)
