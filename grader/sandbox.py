@@ -13,6 +13,8 @@ import signal
 import sys
 from dataclasses import dataclass
 
+from grader import landlock
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
@@ -35,11 +37,23 @@ class View:
     hide: tuple[str, ...] = ()
     expose: tuple[str, ...] = ()
     mask: tuple[str, ...] = ()
+    landlock_abi: int = 0  # 0: no Landlock here
+    landlock_rules: tuple[tuple[str, str], ...] = ()  # see landlock.rules
+
+
+# Outside Python and the grader, what a child may read under Landlock (absent ones are skipped).
+SYSTEM_READABLE = ["/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime",
+                   "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/sys/devices/system/cpu"]
+# Resolved in the child, not by the parent (/proc/self is the child's own process).
+CHILD_READABLE = ["/proc/self"]
 
 
 def view(candidates: list[str]) -> View:
     """The file-system view of a run: hide `candidates`, keep Python and the grader readable."""
-    return View(tuple(hideable(candidates)), tuple(needed_paths()), tuple(answer_files()))
+    expose, secrets = needed_paths(), answer_files()
+    abi = landlock.abi()
+    rules = landlock.rules([*expose, *SYSTEM_READABLE], secrets) if abi else []
+    return View(tuple(hideable(candidates)), tuple(expose), tuple(secrets), abi, tuple(rules))
 
 
 @dataclass(frozen=True)
@@ -79,8 +93,17 @@ def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: l
         _drop(uid)
         layers.append(f"unprivileged uid {uid}")
     _no_new_privs()
+    if seen.landlock_abi and _landlock(workdir, seen):  # after no_new_privs, which it requires
+        layers.append(landlock.describe(seen.landlock_abi))
     _scrub(workdir, keep_fds)
     return layers
+
+
+def _landlock(workdir: str, seen: View) -> bool:
+    """Only Python, the grader's packages (not problems/*/problem.py), a few system files and
+    devices, the child's own /proc entry are readable; only `workdir` is writable."""
+    allowed = [*seen.landlock_rules, *[(p, "read") for p in CHILD_READABLE]]
+    return landlock.restrict(seen.landlock_abi, allowed, [workdir])
 
 
 def _lower_priority() -> None:
