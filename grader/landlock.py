@@ -98,15 +98,15 @@ def rules(readable: list[str], hidden: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def restrict(version: int, allowed: list[tuple[str, str]], writable: list[str]) -> bool:
+def restrict(version: int, allowed: list[tuple[str, str]], writable: list[str]) -> int:
     """Enter a Landlock domain: `allowed` (from `rules`) and `writable` trees only, no TCP bind or
     connect (ABI >= 4), no signals or abstract unix sockets out of the domain (ABI >= 6).
 
-    Needs no_new_privs (or CAP_SYS_ADMIN) already set. False if any step failed, and then nothing
-    was restricted.
+    Needs no_new_privs (or CAP_SYS_ADMIN) already set. Returns the number of rules added, 0 if
+    any step failed, and then nothing was restricted.
     """
     if version < 1:
-        return False
+        return 0
     call = _syscall()
     fs = handled_fs(version)
     attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if version >= 4 else 0,
@@ -114,7 +114,8 @@ def restrict(version: int, allowed: list[tuple[str, str]], writable: list[str]) 
     size = 8 if version < 4 else 16 if version < 6 else 24
     ruleset = call(CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if ruleset < 0:
-        return False
+        return 0
+    added = 0
     try:
         wanted = [(p, READ if kind == "read" else READ_DIR) for p, kind in allowed]
         wanted += [(p, fs) for p in writable]
@@ -129,19 +130,20 @@ def restrict(version: int, allowed: list[tuple[str, str]], writable: list[str]) 
                 rule = _PathBeneathAttr(rights & fs, fd)
                 if call(ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_PATH_BENEATH),
                         ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
-                    return False
+                    return 0
+                added += 1
             finally:
                 os.close(fd)
-        return call(RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
+        return added if call(RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0 else 0
     finally:
         os.close(ruleset)
 
 
-def describe(version: int) -> str:
-    """The layer's name in reports and `hw1 doctor`."""
-    parts = ["file allowlist"]
+def describe(version: int, rules: int) -> str:
+    """The layer's name in reports and `hw1 doctor` (at most 60 characters: the runner's cap)."""
+    parts = ["files"]
     if version >= 4:
         parts.append("no TCP")
     if version >= 6:
-        parts.append("scoped signals")
-    return f"landlock (ABI {version}): " + ", ".join(parts)
+        parts.append("scoped")
+    return f"landlock ABI {version} ({rules} rules): " + ", ".join(parts)

@@ -13,7 +13,7 @@ import signal
 import sys
 from dataclasses import dataclass
 
-from grader import landlock
+from grader import landlock, seccomp
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -43,7 +43,8 @@ class View:
 
 # Outside Python and the grader, what a child may read under Landlock (absent ones are skipped).
 SYSTEM_READABLE = ["/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime",
-                   "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/sys/devices/system/cpu"]
+                   "/dev/random", "/sys/devices/system/cpu"]
+DEVICES = ["/dev/null", "/dev/zero", "/dev/urandom"]  # read-write
 # Resolved in the child, not by the parent (/proc/self is the child's own process).
 CHILD_READABLE = ["/proc/self"]
 
@@ -92,18 +93,23 @@ def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: l
     if root and uid is not None:
         _drop(uid)
         layers.append(f"unprivileged uid {uid}")
-    _no_new_privs()
-    if seen.landlock_abi and _landlock(workdir, seen):  # after no_new_privs, which it requires
-        layers.append(landlock.describe(seen.landlock_abi))
+    if _no_new_privs():
+        layers.append("no_new_privs")
+    added = _landlock(workdir, seen) if seen.landlock_abi else 0  # after no_new_privs: required
+    if added:
+        layers.append(landlock.describe(seen.landlock_abi, added))
+    rules = seccomp.install()  # after no_new_privs, which an unprivileged filter requires
+    if rules:
+        layers.append(f"seccomp ({rules} rules)")
     _scrub(workdir, keep_fds)
     return layers
 
 
-def _landlock(workdir: str, seen: View) -> bool:
+def _landlock(workdir: str, seen: View) -> int:
     """Only Python, the grader's packages (not problems/*/problem.py), a few system files and
     devices, the child's own /proc entry are readable; only `workdir` is writable."""
     allowed = [*seen.landlock_rules, *[(p, "read") for p in CHILD_READABLE]]
-    return landlock.restrict(seen.landlock_abi, allowed, [workdir])
+    return landlock.restrict(seen.landlock_abi, allowed, [workdir, *DEVICES])
 
 
 def _lower_priority() -> None:
@@ -220,8 +226,8 @@ def _drop(uid: int) -> None:
     os.setuid(uid)
 
 
-def _no_new_privs() -> None:
-    _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+def _no_new_privs() -> bool:
+    return _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
 
 
 def _scrub(workdir: str, keep_fds: list[int]) -> None:
