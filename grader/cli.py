@@ -70,6 +70,9 @@ def grade(
                          "results finish)")] = None,
     resume: Annotated[bool, typer.Option(help="with --gradebook: grade only what FILE.jsonl lacks")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show passing probes too")] = False,
+    allow_weak_isolation: Annotated[bool, typer.Option("--allow-weak-isolation",
+                                    help="grade even where the sandbox lacks a guarantee "
+                                    "(every report then says so)")] = False,
     sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
                               help="benchmarking only: run children without isolation")] = True,
     gradescope_visibility: Annotated[str, typer.Option(hidden=True, help="with --format gradescope: "
@@ -91,7 +94,8 @@ def grade(
         raise UsageProblem("--timeout must be > 0, --memory at least 256, --jobs at least 1")
     if resume and not gradebook:
         raise UsageProblem("--resume needs --gradebook FILE.csv")
-    limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers)
+    limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers,
+                            allow_weak=allow_weak_isolation)
     err = Console(stderr=True)
     batch = grade_batch(paths, chosen, seed, limits, jobs or os.cpu_count() or 1, gradebook, resume, err)
     out = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
@@ -208,7 +212,7 @@ def main() -> None:
     os.environ.setdefault("COLUMNS", "110") if not sys.stdout.isatty() else None
     try:
         app(standalone_mode=False)
-    except UsageProblem as e:
+    except (UsageProblem, sandbox.WeakIsolation) as e:
         _die(str(e))
     except typer.Exit as e:
         _leave(e.exit_code)

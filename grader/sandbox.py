@@ -37,6 +37,7 @@ class View:
     hide: tuple[str, ...] = ()
     expose: tuple[str, ...] = ()
     mask: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()  # layers to skip (tests only, see TEST_WITHOUT)
     landlock_abi: int = 0  # 0: no Landlock here
     landlock_rules: tuple[tuple[str, str], ...] = ()  # see landlock.rules
 
@@ -54,7 +55,8 @@ def view(candidates: list[str]) -> View:
     expose, secrets = needed_paths(), answer_files()
     abi = landlock.abi()
     rules = landlock.rules([*expose, *SYSTEM_READABLE], secrets) if abi else []
-    return View(tuple(hideable(candidates)), tuple(expose), tuple(secrets), abi, tuple(rules))
+    without = tuple(filter(None, os.environ.get(TEST_WITHOUT, "").split(",")))
+    return View(tuple(hideable(candidates)), tuple(expose), tuple(secrets), without, abi, tuple(rules))
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,38 @@ class Limits:
     processes: int = 32
     output: int = 1 << 20
     isolate: bool = True  # False only to measure what isolation costs (bench/isolation.py)
+    allow_weak: bool = False  # --allow-weak-isolation: grade even when `missing` names a guarantee
+
+
+class WeakIsolation(Exception):
+    """This machine cannot give a child the guarantees of `missing`; hw1 grade refuses (exit 2)."""
+
+
+# HW1_TEST_WITHOUT_LAYERS (tests only, read by the trusted parent when it builds the View; a child
+# never reads the environment): comma-separated layers a child must skip, to simulate a machine
+# without them: namespaces, uid, landlock, seccomp.
+TEST_WITHOUT = "HW1_TEST_WITHOUT_LAYERS"
+
+
+def missing(layers: list[str] | tuple[str, ...], grader_dumpable: bool) -> list[str]:
+    """What "strong enough" lacks, from the layers a child reported having applied:
+    a separate identity (uid drop or user namespace), a file-system allowlist (mount view or
+    Landlock), no network (net namespace, Landlock TCP or seccomp sockets), no ptrace of the
+    grader (seccomp, or a non-dumpable grader and another uid)."""
+    has = lambda prefix: any(x.startswith(prefix) for x in layers)
+    uid, userns = has("unprivileged uid"), has("user namespace")
+    landlock_on, seccomp_on = has("landlock"), has("seccomp")
+    out = []
+    if not (uid or userns):
+        out.append("a separate identity (root's uid drop or a user namespace)")
+    if not (has("read-only file system view") or landlock_on):
+        out.append("a file-system allowlist (mount namespace or Landlock)")
+    if not (has("no network") or any(x.startswith("landlock") and "no TCP" in x for x in layers)
+            or seccomp_on):
+        out.append("no network (network namespace, Landlock ABI 4 or seccomp)")
+    if not (seccomp_on or (uid and not grader_dumpable)):
+        out.append("no ptrace of the grader (seccomp, or another uid and a non-dumpable grader)")
+    return out
 
 
 def _libc() -> ctypes.CDLL:
@@ -84,21 +118,22 @@ def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: l
         _scrub(workdir, keep_fds)
         return [*layers, "NO ISOLATION (benchmark mode)"]
     root = os.geteuid() == 0
-    if _namespaces(root):
-        layers += ["no network", "own pid namespace"]
+    if "namespaces" not in seen.without and _namespaces(root):
+        layers += ["no network", "own pid namespace"] + ([] if root else ["user namespace"])
         if root and _filesystem(workdir, seen):
             layers.append("read-only file system view")
     _rlimits(limits, root)
     layers.append("rlimits")
-    if root and uid is not None:
+    if root and uid is not None and "uid" not in seen.without:
         _drop(uid)
         layers.append(f"unprivileged uid {uid}")
     if _no_new_privs():
         layers.append("no_new_privs")
-    added = _landlock(workdir, seen) if seen.landlock_abi else 0  # after no_new_privs: required
+    # Landlock and seccomp after no_new_privs, which both require unprivileged
+    added = _landlock(workdir, seen) if seen.landlock_abi and "landlock" not in seen.without else 0
     if added:
         layers.append(landlock.describe(seen.landlock_abi, added))
-    rules = seccomp.install()  # after no_new_privs, which an unprivileged filter requires
+    rules = 0 if "seccomp" in seen.without else seccomp.install()
     if rules:
         layers.append(f"seccomp ({rules} rules)")
     _scrub(workdir, keep_fds)
