@@ -153,3 +153,86 @@ def test_rules_never_grant_a_problem_file():
     for p, kind in seen.landlock_rules:  # a whole-tree grant never contains a hidden file
         if kind == "read":
             assert not any(h.startswith(p.rstrip("/") + "/") or h == p for h in seen.mask), p
+
+
+# ---------------------------------------------------------------- the CLI: doctor, refusal, full grade
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+from tests.support import HW1_SCRIPT, ROOT, hw1, run_as  # noqa: E402
+
+REFERENCE = ROOT / "submissions" / "reference.py"
+STRONG = ("landlock ABI", "seccomp (", "no_new_privs", "rlimits")
+
+
+def test_doctor_lists_every_layer_with_what_it_guarantees():
+    proc = hw1("doctor")
+    assert proc.returncode == 0, proc.stderr
+    from grader.doctor import ALL
+
+    for name, _ in ALL:
+        assert name in proc.stdout
+    assert "file-system allowlist" in proc.stdout
+    if landlock.abi() >= 1:
+        row = next(line for line in proc.stdout.splitlines() if line.lstrip().startswith("landlock"))
+        assert "yes" in row and f"ABI {landlock.abi()}" in row
+
+
+def test_weak_isolation_is_refused_with_one_line_unless_allowed():
+    env = {sandbox.TEST_WITHOUT: "uid,namespaces,landlock,seccomp"}
+    proc = hw1("grade", str(REFERENCE), "--format", "json", env=env)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "--allow-weak-isolation" in proc.stderr
+    assert "separate identity" in proc.stderr and "file-system allowlist" in proc.stderr
+    assert proc.stdout == ""
+    proc = hw1("grade", str(REFERENCE), "--format", "json", "--allow-weak-isolation", env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["score"] == 100
+    assert any(x.startswith("WEAK ISOLATION") for x in doc["sandbox"])
+    assert not any(x.startswith(("landlock", "seccomp")) for x in doc["sandbox"])
+
+
+def test_missing_names_each_guarantee():
+    full = ["unprivileged uid 5", "read-only file system view", "no network", "seccomp (3 rules)"]
+    assert sandbox.missing(full, grader_dumpable=True) == []
+    assert len(sandbox.missing([], grader_dumpable=True)) == 4
+    assert sandbox.missing(["user namespace", "landlock ABI 7 (9 rules): files, no TCP, scoped"],
+                           grader_dumpable=False) == [sandbox.missing([], True)[3]]
+    assert sandbox.missing(["unprivileged uid 5", "landlock ABI 3 (9 rules): files"], False) == [
+        sandbox.missing([], True)[2]]
+
+
+def _strong(doc: dict) -> None:
+    assert doc["score"] == 100, doc["sandbox"]
+    layers = " | ".join(doc["sandbox"])
+    for name in STRONG:
+        assert name in layers, layers
+    assert "WEAK" not in layers
+
+
+@pytest.mark.skipif(landlock.abi() < 6 or seccomp.build()[0] is None, reason="Landlock 6 and seccomp needed")
+def test_reference_scores_100_with_every_layer_as_this_user():
+    proc = hw1("grade", str(REFERENCE), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    _strong(json.loads(proc.stdout))
+
+
+@pytest.mark.skipif(landlock.abi() < 6 or seccomp.build()[0] is None, reason="Landlock 6 and seccomp needed")
+def test_reference_scores_100_with_every_layer_as_an_ordinary_user(ordinary_user):
+    from pathlib import Path
+
+    where = Path(tempfile.mkdtemp(prefix="hw1-layers-"))  # pytest's tmp_path is 0700 under root's
+    where.chmod(0o755)
+    sub = where / "ref.py"
+    shutil.copy(REFERENCE, sub)
+    sub.chmod(0o644)
+    proc = run_as(ordinary_user, [str(HW1_SCRIPT), "grade", str(sub), "--format", "json"],
+                  cwd="/", timeout=600, env={"PATH": "/usr/sbin:/usr/bin:/bin"})
+    shutil.rmtree(where, ignore_errors=True)
+    if proc.returncode == 2 and "separate identity" in proc.stderr:
+        assert subprocess.run(["unshare", "-U", "true"], capture_output=True).returncode != 0
+        pytest.skip("user namespaces are blocked here: hw1 refused, as it must")
+    assert proc.returncode == 0, proc.stderr
+    _strong(json.loads(proc.stdout))
