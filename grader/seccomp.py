@@ -13,6 +13,11 @@ from __future__ import annotations
 import errno
 import socket
 
+try:  # imported once, by the template: a child only builds and loads the filter
+    import pyseccomp as _sc
+except (ImportError, OSError, RuntimeError):  # no libseccomp.so.2 here
+    _sc = None
+
 DENIED = [
     "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
     "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount",
@@ -31,9 +36,8 @@ PERSONALITY_QUERY = 0xFFFFFFFF
 
 def build():
     """The filter (not loaded) and its number of rules; (None, 0) without libseccomp."""
-    try:
-        import pyseccomp as sc
-    except (ImportError, OSError, RuntimeError):
+    sc = _sc
+    if sc is None:
         return None, 0
     deny = sc.ERRNO(errno.EPERM)
     f = sc.SyscallFilter(defaction=sc.ALLOW)
@@ -58,9 +62,19 @@ def build():
     return f, count
 
 
+_BUILT: list = []  # (filter, rules), built once per process that forks children (the template)
+
+
+def prepare() -> None:
+    """Build the filter now, before forking: each child then only loads it."""
+    if not _BUILT:
+        _BUILT.append(build())
+
+
 def install() -> int:
-    """Build and load the filter in this process; the number of rules, 0 when not installed."""
-    f, count = build()
+    """Load the filter (built once, see `prepare`); the number of rules, 0 when not installed."""
+    prepare()
+    f, count = _BUILT[0]
     if f is None:
         return 0
     try:
@@ -68,3 +82,6 @@ def install() -> int:
     except (RuntimeError, OSError, ValueError):
         return 0
     return count
+
+
+prepare()  # at import: the template imports this module before it forks any child
