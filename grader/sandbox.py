@@ -54,7 +54,7 @@ def view(candidates: list[str]) -> View:
     """The file-system view of a run: hide `candidates`, keep Python and the grader readable."""
     expose, secrets = needed_paths(), answer_files()
     abi = landlock.abi()
-    rules = landlock.rules([*expose, *SYSTEM_READABLE], secrets) if abi else []
+    rules = landlock.rules([*expose, *SYSTEM_READABLE], secrets + trusted_modules()) if abi else []
     without = tuple(filter(None, os.environ.get(TEST_WITHOUT, "").split(",")))
     return View(tuple(hideable(candidates)), tuple(expose), tuple(secrets), without, abi, tuple(rules))
 
@@ -224,6 +224,26 @@ def answer_files() -> list[str]:
     for root in problems.__path__:
         out += glob.glob(os.path.join(root, "*", "problem.py"))
         out += glob.glob(os.path.join(root, "*", "__pycache__", "problem.*.pyc"))
+    return sorted(out)
+
+
+# The grader's modules a child runs; under Landlock the others (judge, checks, cli...) stay unreadable.
+STUDENT_SIDE = {"__init__", "__main__", "child", "sandbox", "wire", "harnesslib", "landlock", "seccomp",
+                "warmup", "template"}
+
+
+def trusted_modules() -> list[str]:
+    """grader/*.py (and bytecode) that are not on the student side."""
+    import glob
+
+    import grader
+
+    out = []
+    for root in grader.__path__:
+        for path in glob.glob(os.path.join(root, "*.py")):
+            name = os.path.basename(path)[:-3]
+            if name not in STUDENT_SIDE:
+                out += [path, *glob.glob(os.path.join(root, "__pycache__", f"{name}.*.pyc"))]
     return sorted(out)
 
 

@@ -236,3 +236,12 @@ def test_reference_scores_100_with_every_layer_as_an_ordinary_user(ordinary_user
         pytest.skip("user namespaces are blocked here: hw1 refused, as it must")
     assert proc.returncode == 0, proc.stderr
     _strong(json.loads(proc.stdout))
+
+
+def test_rules_grant_the_student_side_of_grader_only():
+    seen = sandbox.view([])
+    if not seen.landlock_abi:
+        pytest.skip("no Landlock here")
+    files = {os.path.basename(p) for p, kind in seen.landlock_rules if p.endswith(".py")}
+    assert {"wire.py", "harnesslib.py", "child.py"} <= files
+    assert not files & {"judge.py", "checks.py", "engine.py", "cli.py", "problem.py"}
