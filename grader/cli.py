@@ -76,6 +76,9 @@ def grade(
                           "({\"class\": ...}, as `hw1 stats --format json`)")] = None,
     feedback_dir: Annotated[Path | None, typer.Option(help="write one feedback file per submission there "
                             "(NAME.md and NAME.html)")] = None,
+    allow_weak_isolation: Annotated[bool, typer.Option("--allow-weak-isolation",
+                                    help="grade even where the sandbox lacks a guarantee "
+                                    "(every report then says so)")] = False,
     sandbox_layers: Annotated[bool, typer.Option("--sandbox/--no-sandbox", hidden=True,
                               help="benchmarking only: run children without isolation")] = True,
     gradescope_visibility: Annotated[str, typer.Option(hidden=True, help="with --format gradescope: "
@@ -108,7 +111,8 @@ def grade(
         raise UsageProblem("--resume needs --gradebook FILE.csv")
     class_list = _roster_options(roster, gradebook, lms, lms_csv)
     _check_class_outputs(class_report, class_json, feedback_dir)
-    limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers)
+    limits = sandbox.Limits(timeout=timeout, memory=memory << 20, isolate=sandbox_layers,
+                            allow_weak=allow_weak_isolation)
     batch = grade_batch(paths, chosen, seed, limits, jobs or os.cpu_count() or 1, gradebook, resume, err)
     out = Console(file=open(output, "w", encoding="utf-8") if output else sys.stdout,  # noqa: SIM115
                   width=110 if output else None, force_terminal=False if output else None)
@@ -493,7 +497,7 @@ def main() -> None:
     except interrupt.Interrupted as e:
         sys.stderr.write(f"hw1: interrupted ({e.name})\n")
         _leave(e.code)
-    except UsageProblem as e:
+    except (UsageProblem, sandbox.WeakIsolation) as e:
         _die(str(e))
     except typer.Exit as e:
         _leave(e.exit_code)

@@ -67,6 +67,7 @@ class Grader:
         """Grade every path; results come back in the order given."""
         runner = self.runner
         runner.view = sandbox.view(_private_dirs(paths))
+        weak = self._weakness()
         # Several submissions share references computed once here; for one, each judge worker
         # computes its problem's own, in parallel and without holding FORK_LOCK in this process.
         shared = len(set(paths)) > 1 or bool(self._complete)
@@ -85,7 +86,8 @@ class Grader:
                     return
                 problems = tuple(pending[path][p.number] for p in self.problems)
                 notes = notebook_of(path).notes if notebook.is_notebook(path) else ()
-                results[path] = SubmissionResult(str(path), problems, self.seed, layers.get(path, ()), notes)
+                held = layers.get(path, ()) + weak
+                results[path] = SubmissionResult(str(path), problems, self.seed, held, notes)
                 if on_result:
                     on_result(results[path])
 
@@ -105,6 +107,25 @@ class Grader:
             pool.shutdown(wait=ended, cancel_futures=not ended)
         return [results[p] for p in paths]
 
+    def _weakness(self) -> tuple[str, ...]:
+        """Before any student code: a child with an empty submission reports the layers it got;
+        WeakIsolation if a guarantee is missing (unless allowed: then a marker every report shows)."""
+        if not self.runner.limits.isolate:
+            return ()
+        with tempfile.TemporaryDirectory() as d:
+            empty = Path(d, "empty.py")
+            empty.write_text("")
+            got: list[JobReport] = []
+            p = self.problems[0]
+            self.runner.run([Job(empty, p.number, p.harness, (), self.seed)], got.append)
+        lacking = sandbox.missing(got[0].layers if got else [], _dumpable())
+        if not lacking:
+            return ()
+        if not self.runner.limits.allow_weak:
+            raise sandbox.WeakIsolation(f"isolation too weak here: missing {'; '.join(lacking)} "
+                                        "(pass --allow-weak-isolation to grade anyway)")
+        return ("WEAK ISOLATION (allowed): lacks " + lacking[0].split(" (")[0],)
+
     def _judge(self, report: JobReport, shared: bool) -> ProblemResult:
         p = next(p for p in self.problems if p.number == report.job.problem)
         if shared:
@@ -117,6 +138,16 @@ class Grader:
             output = notebook.relocate(output, lines)
         probes = judge_problem(p, self.cases[p.number], outcomes, self.verdicts)
         return ProblemResult(p.number, p.title, p.points, probes, report.status, output, report.seconds)
+
+
+def _dumpable() -> bool:
+    """Whether this grader process can be ptraced or its memory opened by a same-uid process."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(3, 0, 0, 0, 0) != 0  # PR_GET_DUMPABLE
+    except (OSError, AttributeError):
+        return True
 
 
 @functools.lru_cache(maxsize=256)

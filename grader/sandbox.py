@@ -13,6 +13,8 @@ import signal
 import sys
 from dataclasses import dataclass
 
+from grader import landlock, seccomp
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
@@ -40,12 +42,27 @@ class View:
     """
 
     entries: tuple[tuple[str, str], ...] = ()
+    without: tuple[str, ...] = ()  # layers to skip (tests only, see TEST_WITHOUT)
+    landlock_abi: int = 0  # 0: no Landlock here
+    landlock_rules: tuple[tuple[str, str], ...] = ()  # see landlock.rules
+
+
+# Outside Python and the grader, what a child may read under Landlock (absent ones are skipped).
+SYSTEM_READABLE = ["/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime",
+                   "/dev/random", "/sys/devices/system/cpu"]
+DEVICES = ["/dev/null", "/dev/zero", "/dev/urandom"]  # read-write
+# Resolved in the child, not by the parent (/proc/self is the child's own process).
+CHILD_READABLE = ["/proc/self"]
 
 
 def view(candidates: list[str] | None = None) -> View:
-    """The file-system view of a run (`candidates`, the directories the old denylist hid, are
-    not needed by an allowlist: whatever is not listed does not exist for a child)."""
-    return View(tuple(allowlist()))
+    """The file-system view of a run: the mount allowlist (`candidates`, the directories the old
+    denylist hid, are not needed: whatever is not listed does not exist for a child), and the
+    same idea as Landlock rules for where mount namespaces are not available."""
+    abi = landlock.abi()
+    rules = landlock.rules([*needed_paths(), *SYSTEM_READABLE], answer_files() + trusted_modules()) if abi else []
+    without = tuple(filter(None, os.environ.get(TEST_WITHOUT, "").split(",")))
+    return View(tuple(allowlist()), without, abi, tuple(rules))
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,40 @@ class Limits:
     processes: int = 32
     output: int = 1 << 20
     isolate: bool = True  # False only to measure what isolation costs (bench/isolation.py)
+    allow_weak: bool = False  # --allow-weak-isolation: grade even when `missing` names a guarantee
+
+
+class WeakIsolation(Exception):
+    """This machine cannot give a child the guarantees of `missing`; hw1 grade refuses (exit 2)."""
+
+
+# HW1_TEST_WITHOUT_LAYERS (tests only, read by the trusted parent when it builds the View; a child
+# never reads the environment): comma-separated layers a child must skip, to simulate a machine
+# without them: namespaces, uid, landlock, seccomp.
+TEST_WITHOUT = "HW1_TEST_WITHOUT_LAYERS"
+
+
+def missing(layers: list[str] | tuple[str, ...], grader_dumpable: bool) -> list[str]:
+    """What "strong enough" lacks, from the layers a child reported having applied:
+    a separate identity (uid drop or user namespace), a file-system allowlist (mount view or
+    Landlock), no network (net namespace, Landlock TCP or seccomp sockets), no ptrace of the
+    grader (seccomp, or a non-dumpable grader and another uid)."""
+    has = lambda prefix: any(x.startswith(prefix) for x in layers)
+    uid, userns = has("unprivileged uid"), has("user namespace")
+    landlock_on, seccomp_on = has("landlock"), has("seccomp")
+    out = []
+    if not (uid or userns):
+        out.append("a separate identity (root's uid drop or a user namespace)")
+    if not (has("read-only file system view") or landlock_on):
+        out.append("a file-system allowlist (mount namespace or Landlock)")
+    if not (has("no network") or any(x.startswith("landlock") and "no TCP" in x for x in layers)
+            or seccomp_on):
+        out.append("no network (network namespace, Landlock ABI 4 or seccomp)")
+    if not (seccomp_on or (uid and not grader_dumpable)):
+        out.append("no ptrace of the grader (seccomp, or another uid and a non-dumpable grader)")
+    return out
+
+
 
 
 def _libc() -> ctypes.CDLL:
@@ -75,18 +126,33 @@ def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: l
         _scrub(workdir, keep_fds)
         return [*layers, "NO ISOLATION (benchmark mode)"]
     root = os.geteuid() == 0
-    if _namespaces(root):
-        layers += ["no network", "own pid namespace"]
+    if "namespaces" not in seen.without and _namespaces(root):
+        layers += ["no network", "own pid namespace"] + ([] if root else ["user namespace"])
         if _filesystem(workdir, seen):
             layers.append(FS_LAYER)
     _rlimits(limits, root)
     layers.append("rlimits")
-    if root and uid is not None:
+    if root and uid is not None and "uid" not in seen.without:
         _drop(uid)
         layers.append("unprivileged uid")  # not its number: a report depends on the seed alone
-    _no_new_privs()
+    if _no_new_privs():
+        layers.append("no_new_privs")
+    # Landlock and seccomp after no_new_privs, which both require unprivileged
+    added = _landlock(workdir, seen) if seen.landlock_abi and "landlock" not in seen.without else 0
+    if added:
+        layers.append(landlock.describe(seen.landlock_abi, added))
+    rules = 0 if "seccomp" in seen.without else seccomp.install()
+    if rules:
+        layers.append(f"seccomp ({rules} rules)")
     _scrub(workdir, keep_fds)
     return layers
+
+
+def _landlock(workdir: str, seen: View) -> int:
+    """Only Python, the grader's packages (not problems/*/problem.py), a few system files and
+    devices, the child's own /proc entry are readable; only `workdir` is writable."""
+    allowed = [*seen.landlock_rules, *[(p, "read") for p in CHILD_READABLE]]
+    return landlock.restrict(seen.landlock_abi, allowed, [workdir, *DEVICES])
 
 
 def _lower_priority() -> None:
@@ -301,6 +367,49 @@ def allowlist() -> list[tuple[str, str]]:
     return sorted(((k, p) for p, k in entries.items()), key=lambda e: e[1])
 
 
+# Landlock's inputs (the mount view uses `allowlist` instead).
+def answer_files() -> list[str]:
+    """problems/*/problem.py and their bytecode: trusted-side only."""
+    import glob
+
+    import problems
+
+    out = []
+    for root in problems.__path__:
+        out += glob.glob(os.path.join(root, "*", "problem.py"))
+        out += glob.glob(os.path.join(root, "*", "__pycache__", "problem.*.pyc"))
+    return sorted(out)
+
+
+def needed_paths() -> list[str]:
+    """Directories a child must still read: Python itself and the grader's own packages."""
+    import grader
+    import problems
+
+    paths = {sys.prefix, sys.base_prefix, *[p for p in sys.path if p and os.path.isabs(p)],
+             *grader.__path__, *problems.__path__}
+    return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
+
+
+# The grader's modules a child runs; under Landlock the others (judge, checks, cli...) stay unreadable.
+STUDENT_SIDE = {*CHILD_MODULES, "__main__"}  # the same modules the mount view binds
+
+
+def trusted_modules() -> list[str]:
+    """grader/*.py (and bytecode) that are not on the student side."""
+    import glob
+
+    import grader
+
+    out = []
+    for root in grader.__path__:
+        for path in glob.glob(os.path.join(root, "*.py")):
+            name = os.path.basename(path)[:-3]
+            if name not in STUDENT_SIDE:
+                out += [path, *glob.glob(os.path.join(root, "__pycache__", f"{name}.*.pyc"))]
+    return sorted(out)
+
+
 def _rlimits(limits: Limits, root: bool) -> None:
     cpu = int(limits.timeout) + 2
     wanted = [
@@ -325,8 +434,8 @@ def _drop(uid: int) -> None:
     os.setuid(uid)
 
 
-def _no_new_privs() -> None:
-    _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+def _no_new_privs() -> bool:
+    return _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
 
 
 def _scrub(workdir: str, keep_fds: list[int]) -> None:
