@@ -218,7 +218,7 @@ def _site_listing() -> dict[str, list[str]]:
     return {d: sorted(os.listdir(d)) for d in dirs}
 
 
-@pytest.fixture(scope="module", params=["root", "root-nocap", "user"])
+@pytest.fixture(scope="module", params=["root", "root-nocap", "user", "user-nouserns"])
 def escapes(request, tmp_path_factory):
     from tests.settings import instructor, run_hw1
 
@@ -230,7 +230,7 @@ def escapes(request, tmp_path_factory):
     user = request.getfixturevalue("ordinary_user")
     uid, home = instructor(setting, user)
     subs = tmp_path_factory.mktemp(f"escape_{setting}")
-    if setting == "user":  # the instructor grades a folder of their own
+    if setting.startswith("user"):  # the instructor grades a folder of their own
         subs = Path(home) / "hw1-escape-subs"
         shutil.rmtree(subs, ignore_errors=True)
         subs.mkdir()
@@ -260,13 +260,11 @@ def escapes(request, tmp_path_factory):
     return {"setting": setting, "docs": docs, "before": before, "after": _site_listing()}
 
 
-# which escapes are contained in each setting by this branch's layers (mount allowlist view)
-CONTAINED = {
-    "root": {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"},
-    "user": {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"},
-    # no mount namespace: only the unprivileged uid holds (root's 0600 files, a root-owned venv)
-    "root-nocap": {"instructor_secret", "plants_pth", "proc_mem"},
-}
+# Which escapes are contained in each setting: all of them, by different layers (README,
+# "What is contained in each setting"): the mount allowlist where namespaces work, Landlock and
+# seccomp where they do not, the uid drop and root-only files as root.
+ALL = {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"}
+CONTAINED = {"root": ALL, "user": ALL, "root-nocap": ALL, "user-nouserns": ALL}
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in ESCAPES.glob("*.py")))
@@ -286,3 +284,15 @@ def test_escape_is_contained(escapes, name, request):
 
 def test_nothing_was_written_into_the_install(escapes):
     assert escapes["after"] == escapes["before"]
+
+
+def test_without_user_namespaces_an_ordinary_user_is_refused_in_one_line(ordinary_user, tmp_path):
+    """No uid drop (not root) and no user namespace (blocked): no separate identity is possible,
+    so hw1 refuses to grade unless told --allow-weak-isolation."""
+    from tests.settings import run_hw1
+
+    proc = run_hw1("user-nouserns", ordinary_user, ["grade", str(REFERENCE), "--problem", "2"], cwd="/",
+                   weak_ok=False)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-1000:])
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "separate identity" in lines[0] and "--allow-weak-isolation" in lines[0], lines

