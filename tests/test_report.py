@@ -101,10 +101,10 @@ def _check_hanging(text: str) -> int:
     """
     checked = 0
     lines = [_inner(x) for x in text.splitlines()]
-    starts = re.compile(r"^ *(called:|got:|expected:|likely mistake:|differing entries:|not run:|[✘✔] )")
+    starts = re.compile(r"^ *(called:|got:|expected:|likely mistake:|repro:|differing entries:|not run:|[✘✔] )")
     col = None
     for i, line in enumerate(lines):
-        label = re.match(r"^( +)(called:|got:|expected:|likely mistake:) +", line)
+        label = re.match(r"^( +)(called:|got:|expected:|likely mistake:|repro:) +", line)
         if label:
             col = label.end()
         elif i and re.match(r"^[✘✔] ", lines[i - 1]) and not starts.match(line):
