@@ -75,10 +75,15 @@ def rules(readable: list[str], hidden: list[str]) -> list[tuple[str, str]]:
     """
     hidden_real = {os.path.realpath(h) for h in hidden}
     out: list[tuple[str, str]] = []
+    seen: set[str] = set()
 
     def grant(path: str) -> None:
-        if path in hidden_real:
+        # A rule opens its path following symlinks, so a link is granted as what it points to:
+        # a venv's lib64 -> lib, granted whole by name, would grant lib's hidden files too.
+        path = os.path.realpath(path)
+        if path in hidden_real or path in seen:
             return
+        seen.add(path)
         if not any(h.startswith(path.rstrip("/") + "/") for h in hidden_real):
             out.append((path, "read"))
             return

@@ -128,6 +128,20 @@ def test_landlock_allows_listed_paths_only(tree):
 
 
 @needs_landlock
+def test_a_symlink_does_not_grant_what_it_hides(tree):
+    """A venv has lib64 -> lib: granting the link by name granted lib, problem.py and all (CI's
+    non-editable install, where problems/ lives in site-packages)."""
+    os.symlink(os.path.join(tree, "allowed"), os.path.join(tree, "allowed", "lib64"))
+    os.symlink("allowed", os.path.join(tree, "alias"))
+    rules = landlock.rules([os.path.join(tree, "alias"), os.path.join(tree, "allowed")],
+                           [os.path.join(tree, "allowed", "hidden.txt")])
+    locked = lambda: (landlock.restrict(landlock.abi(), rules, []) > 0) or os._exit(97)  # noqa: E731
+    for via in ("allowed/lib64/hidden.txt", "alias/hidden.txt", "alias/lib64/hidden.txt"):
+        assert in_child(locked, opens(os.path.join(tree, via))) == errno.EACCES, via
+    assert in_child(locked, opens(os.path.join(tree, "alias", "lib64", "a.txt"))) == 0
+
+
+@needs_landlock
 def test_landlock_denies_tcp_connect_to_a_listening_socket(tree):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
