@@ -94,12 +94,22 @@ class Lease:
 def kill_uid(uid: int) -> None:
     """SIGKILL every process owned by `uid`, a leased uid (only this run's children use it)."""
     import signal
+    import time
 
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if os.stat(f"/proc/{entry}").st_uid == uid:
-                os.kill(int(entry), signal.SIGKILL)
-        except OSError:
-            continue
+    # Until none is left, zombies included (they count against the next child's RLIMIT_NPROC;
+    # the template reaps them): a killed process takes a moment to go, and one may fork meanwhile.
+    deadline = time.monotonic() + 2.0
+    while True:
+        left = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    left += 1
+                    os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                continue
+        if not left or time.monotonic() > deadline:
+            return
+        time.sleep(0.01)

@@ -185,6 +185,55 @@ def test_rich_report_shows_markup_as_text(tmp_path):
     assert "\x1b[2J" not in proc.stdout and "\u202e" not in proc.stdout
 
 
+ORPHANS = """
+import os as _os, threading as _threading, time as _time
+_forked = []
+
+def _orphans(n):
+    # n processes that outlive this child: each forks, the middle one exits at once
+    for _ in range(n):
+        middle = _os.fork()
+        if middle == 0:
+            if _os.fork() == 0:
+                _time.sleep(120)
+            _os._exit(0)
+        _os.waitpid(middle, 0)
+
+def _wrap(f):
+    def g(*a, **k):
+        if not _forked:
+            _forked.append(1)
+            _orphans(12)
+            ts = [_threading.Thread(target=_time.sleep, args=(0.01,)) for _ in range(6)]
+            [t.start() for t in ts]
+            [t.join() for t in ts]
+        return f(*a, **k)
+    return g
+
+for _name, _f in list(globals().items()):
+    if callable(_f) and getattr(_f, "__module__", None) == __name__ and not _name.startswith("_"):
+        globals()[_name] = _wrap(_f)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="leased sandbox uids are root's")
+def test_what_one_child_leaves_does_not_starve_the_next(tmp_path):
+    """Six distinct submissions in one slot: 42 children on one leased uid. Each child leaves 12
+    orphans and, once killed, its pid namespace's init (SIGKILLed with the uid); each needs 6
+    threads. Left as zombies (this test is a subreaper that reaps nothing while hw1 runs, like a
+XX
+    file on, problems failed with "can't start new thread". The template adopts and reaps them."""
+    for i in range(6):
+        (tmp_path / f"s{i}.py").write_text(f"# student {i}\n" + REFERENCE.read_text() + ORPHANS)
+    with Subreaper():
+        proc = hw1("grade", str(tmp_path), "--format", "json", "--jobs", "1", timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for doc in json.loads(proc.stdout):
+        lost = [(pr["name"], pr["message"][:120]) for p in doc["problems"] for pr in p["probes"]
+                if pr["score"] < pr["max_score"]]
+        assert doc["score"] == doc["max_score"], (doc["submission"], lost)
+
+
 SHADOWS = ["numpy", "sympy", "typing", "grader", "rich", "typer", "sitecustomize", "usercustomize"]
 
 
