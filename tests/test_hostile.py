@@ -221,8 +221,8 @@ def test_what_one_child_leaves_does_not_starve_the_next(tmp_path):
     """Six distinct submissions in one slot: 42 children on one leased uid. Each child leaves 12
     orphans and, once killed, its pid namespace's init (SIGKILLed with the uid); each needs 6
     threads. Left as zombies (this test is a subreaper that reaps nothing while hw1 runs, like a
-XX
-    file on, problems failed with "can't start new thread". The template adopts and reaps them."""
+    container's init that never reaps) they counted against RLIMIT_NPROC (32): already in the
+    second file a problem failed with "can't start new thread". The template adopts and reaps them."""
     for i in range(6):
         (tmp_path / f"s{i}.py").write_text(f"# student {i}\n" + REFERENCE.read_text() + ORPHANS)
     with Subreaper():
