@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import subprocess
@@ -71,3 +72,36 @@ def _tree_rss(root: int) -> int:
         total += rss.get(pid, 0)
         todo += [c for c, p in parents.items() if p == pid]
     return total
+
+
+def distinct_class(d: Path, size: int = 100) -> list[Path]:
+    """`size` submissions with distinct contents (checked by hash), so that a batch measures the
+    grader and not its per-batch verdict cache: the reference, the correct variants, the wrong
+    examples, every mutant of tests/mutants.py, pairs of mutants in different problems, one
+    syntax error and one crash."""
+    sys.path.insert(0, str(ROOT))
+    from tests.mutants import MUTANTS
+
+    ref = (ROOT / "submissions" / "reference.py").read_text()
+    sources: dict[str, str] = {"reference.py": ref}
+    for sub in ("variants", "wrong"):
+        for f in sorted((ROOT / "submissions" / sub).glob("*.py")):
+            sources[f"{sub}_{f.name}"] = f.read_text()
+    for mu in MUTANTS:
+        sources[f"mutant_{mu.name}.py"] = mu.source()
+    sources["syntax_error.py"] = ref.replace("def kl_gaussian(", "def kl_gaussian(:", 1)
+    sources["crash.py"] = ref + "\nimport ctypes\ndef score(p, x):\n    ctypes.string_at(0)\n"
+    pairs = ((a, b) for a in MUTANTS for b in MUTANTS if a.problem < b.problem)
+    for a, b in pairs:
+        if len(sources) >= size:
+            break
+        text = a.source()
+        if text.count(b.old) == 1:
+            sources[f"pair_{a.name}+{b.name}.py"] = text.replace(b.old, b.new)
+    digests = {hashlib.sha256(t.encode()).hexdigest() for t in sources.values()}
+    assert len(digests) == len(sources) == size, (len(digests), len(sources))
+    paths = []
+    for name, text in sorted(sources.items()):
+        paths.append(d / name)
+        paths[-1].write_text(text)
+    return paths

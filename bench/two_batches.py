@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -26,38 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import HW1, ROOT
-
-sys.path.insert(0, str(ROOT))
-from tests.mutants import MUTANTS  # noqa: E402
+from common import HW1, ROOT, distinct_class
 
 GRADE_COLUMNS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "total", "max", "status")
-
-
-def make_class(d: Path, size: int = 100) -> list[Path]:
-    ref = (ROOT / "submissions" / "reference.py").read_text()
-    sources: dict[str, str] = {"reference.py": ref}
-    for sub in ("variants", "wrong"):
-        for f in sorted((ROOT / "submissions" / sub).glob("*.py")):
-            sources[f"{sub}_{f.name}"] = f.read_text()
-    for mu in MUTANTS:
-        sources[f"mutant_{mu.name}.py"] = mu.source()
-    sources["syntax_error.py"] = ref.replace("def kl_gaussian(", "def kl_gaussian(:", 1)
-    sources["crash.py"] = ref + "\nimport ctypes\ndef score(p, x):\n    ctypes.string_at(0)\n"
-    pairs = ((a, b) for a in MUTANTS for b in MUTANTS if a.problem < b.problem)
-    for a, b in pairs:
-        if len(sources) >= size:
-            break
-        text = a.source()
-        if text.count(b.old) == 1:
-            sources[f"pair_{a.name}+{b.name}.py"] = text.replace(b.old, b.new)
-    digests = {hashlib.sha256(t.encode()).hexdigest() for t in sources.values()}
-    assert len(digests) == len(sources) == size, (len(digests), len(sources))
-    paths = []
-    for name, text in sorted(sources.items()):
-        paths.append(d / name)
-        paths[-1].write_text(text)
-    return paths
 
 
 def grades(gradebook: Path) -> dict[str, tuple]:
@@ -98,7 +68,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp) / "class"
         d.mkdir()
-        files = make_class(d)
+        files = distinct_class(d)
         n = len(files)
         print(f"{n} distinct submissions, --jobs {args.jobs} per batch")
         a, b = Path(tmp) / "A.csv", Path(tmp) / "B.csv"

@@ -22,6 +22,10 @@ ALL = [
     ("read-only file system view", "mount namespace: read-only view, private dirs hidden"),
     ("rlimits", "memory, CPU, file size, open files (and processes after a uid drop)"),
     ("unprivileged uid", "a uid of its own: no access to the user's or other children's files"),
+    ("root-only references", "as root: problems/*/problem.py and the grader's trusted modules "
+                             "are 0600 root's (the Gradescope bundle's setup.sh), unreadable to "
+                             "the dropped uid whatever its view shows; unavailable with a pip "
+                             "install (0644), where the view alone hides them"),
     ("no_new_privs", "no setuid/file-capability gain; required by Landlock and seccomp"),
     ("landlock", "file-system allowlist (Python, numpy/sympy, hw1's student side), no TCP, "
                  "no signals or abstract sockets outside its domain"),

@@ -30,7 +30,9 @@ VPY="$ROOT/hw1-venv/bin/python"
 "$VPY" -I -m pip install -q --no-cache-dir -r "$SRC/requirements.txt"
 "$VPY" -I -m pip install -q --no-cache-dir --no-deps "$SRC/hw1"
 chmod -R go-rwx "$SRC"
-find "$ROOT/hw1-venv" -path '*/problems/*/problem.py' -exec chmod 0600 {} +
+# every trusted-side file (references, the grader's judging modules): 0600, checked at start-up
+"$VPY" -I -c 'import os; from grader import sandbox
+for p in sandbox.answer_files() + sandbox.trusted_modules(): os.chmod(p, 0o600)'
 """
 
 RUN = """#!/usr/bin/env bash

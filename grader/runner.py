@@ -254,6 +254,7 @@ class Runner:
         if uid is not None:
             uids.kill_uid(uid)
         run.process.join(timeout=2)
+        template.kill_adopted()  # after the join: its orphans are the template's once it is gone
 
     # ------------------------------------------------------------------ reading
     def _read_results(self, run: _Running) -> None:

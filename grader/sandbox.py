@@ -45,6 +45,7 @@ class View:
     without: tuple[str, ...] = ()  # layers to skip (tests only, see TEST_WITHOUT)
     landlock_abi: int = 0  # 0: no Landlock here
     landlock_rules: tuple[tuple[str, str], ...] = ()  # see landlock.rules
+    root_only: bool = False  # every trusted-side file is root's and unreadable to others (`root_only`)
 
 
 # Outside Python and the grader, what a child may read under Landlock (absent ones are skipped).
@@ -62,7 +63,24 @@ def view(candidates: list[str] | None = None) -> View:
     abi = landlock.abi()
     rules = landlock.rules([*needed_paths(), *SYSTEM_READABLE], answer_files() + trusted_modules()) if abi else []
     without = tuple(filter(None, os.environ.get(TEST_WITHOUT, "").split(",")))
-    return View(tuple(allowlist()), without, abi, tuple(rules))
+    return View(tuple(allowlist()), without, abi, tuple(rules), root_only(answer_files() + trusted_modules()))
+
+
+ROOT_ONLY = "root-only references"
+
+
+def root_only(paths: list[str]) -> bool:
+    """Checked at start-up, as root: every trusted-side file (problems/*/problem.py, the grader's
+    trusted modules, their bytecode) is root's with no permission for others, as the Gradescope
+    bundle's setup.sh leaves them. Then a dropped uid cannot read one whatever its view shows
+    (its gid is its own uid and it has no supplementary groups, so only "other" bits matter).
+    A pip install leaves them 0644: the view (mount allowlist or Landlock) is then what hides them."""
+    if os.geteuid() != 0 or not paths:
+        return False
+    try:
+        return all((st := os.stat(p)).st_uid == 0 and not st.st_mode & 0o007 for p in paths)
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,8 @@ def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: l
     if root and uid is not None and "uid" not in seen.without:
         _drop(uid)
         layers.append("unprivileged uid")  # not its number: a report depends on the seed alone
+        if seen.root_only:
+            layers.append(ROOT_ONLY)
     if _no_new_privs():
         layers.append("no_new_privs")
     # Landlock and seccomp after no_new_privs, which both require unprivileged

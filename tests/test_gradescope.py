@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from tests.support import ROOT, hw1
 
@@ -164,6 +165,15 @@ def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
     assert setup.returncode == 0, setup.stderr[-2000:]
     assert (root / "hw1-venv" / "bin" / "python").exists()
     assert oct((source / "run_autograder").stat().st_mode & 0o077) == "0o0"
+    vpy = root / "hw1-venv" / "bin" / "python"
+    listed = subprocess.run([str(vpy), "-I", "-c", "from grader import sandbox; "
+                             "print('\\n'.join(sandbox.answer_files() + sandbox.trusted_modules()))"],
+                            capture_output=True, text=True, cwd=tmp_path).stdout.split()
+    assert len(listed) >= 14 and all(Path(p).stat().st_mode & 0o077 == 0 for p in listed), listed
+    if os.geteuid() == 0:  # the start-up check sees it, and says so
+        doctor = subprocess.run([str(vpy), "-I", "-m", "grader", "doctor"], capture_output=True, text=True,
+                                cwd=tmp_path, env={**os.environ, "COLUMNS": "200"}, timeout=300)
+        assert re.search(r"root-only references\s+│\s+yes", doctor.stdout), doctor.stdout
     shutil.copy(ROOT / "submissions" / "example.py", root / "submission" / "example.py")
     results = _run_autograder(source, root, tmp_path)
     check_gradescope_schema(results)

@@ -6,10 +6,12 @@ does not attack must keep full marks); the whole set is graded in one batch, as 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -267,6 +269,22 @@ def _site_listing() -> dict[str, list[str]]:
     return {d: sorted(os.listdir(d)) for d in dirs}
 
 
+def _running_with(word: str) -> list[int]:
+    """Live (non-zombie) processes with `word` as a whole argument of their command line."""
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                args = fh.read().split(b"\0")
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError, ValueError):
+            continue
+        if word.encode() in args and state != b"Z":
+            out.append(int(entry))
+    return out
+
+
 @pytest.fixture(scope="module", params=["root", "root-nocap", "user", "user-nouserns"])
 def escapes(request, tmp_path_factory):
     from tests.settings import instructor, run_hw1
@@ -291,28 +309,43 @@ def escapes(request, tmp_path_factory):
     KEY_DIR.mkdir(parents=True, exist_ok=True)  # world-readable, outside home, /tmp and cwd
     (KEY_DIR / "answers.txt").write_text(str(KEY))
     os.chmod(KEY_DIR / "answers.txt", 0o644)
+    listener = Listener()  # what the network attack tries to reach
+    stranger = subprocess.Popen(["sleep", "900"], user=uid)  # another process of the instructor's
+    marker = f"0.0000{os.getpid() % 1000:03d}{len(setting)}"  # in the daemon's command line
     reference = REFERENCE.read_text()
     for attack in sorted(ESCAPES.glob("*.py")):
-        text = attack.read_text().replace("__SECRET__", str(secret))
+        text = (attack.read_text().replace("__SECRET__", str(secret)).replace("__MARKER__", marker)
+                .replace("__TEST_PORT__", str(listener.port)).replace("__STRANGER__", str(stranger.pid)))
         (subs / attack.name).write_text(reference + "\n\n# ---- attack ----\n" + text)
         os.chown(subs / attack.name, uid, uid)
     before = _site_listing()
     try:
         proc = run_hw1(setting, user, ["grade", str(subs), "--format", "json", "--problem", "2",
                                        "--jobs", "2"], cwd=str(subs))
+        time.sleep(0.5)  # a SIGKILLed process may be listed for a moment
+        daemons = _running_with(marker)
+        stranger_alive = stranger.poll() is None
     finally:
+        listener.close()
         secret.unlink()
         (KEY_DIR / "answers.txt").unlink()
         KEY_DIR.rmdir()
+        stranger.kill()
+        stranger.wait()
+        for pid in _running_with(marker):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
     assert proc.returncode == 0, proc.stderr[-2000:]
     docs = {Path(d["submission"]).stem: d for d in json.loads(proc.stdout)}
-    return {"setting": setting, "docs": docs, "before": before, "after": _site_listing()}
+    return {"setting": setting, "docs": docs, "before": before, "after": _site_listing(),
+            "connections": listener.connections, "daemons": daemons, "stranger_alive": stranger_alive}
 
 
 # Which escapes are contained in each setting: all of them, by different layers (README,
 # "What is contained in each setting"): the mount allowlist where namespaces work, Landlock and
 # seccomp where they do not, the uid drop and root-only files as root.
-ALL = {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem"}
+ALL = {"answer_key", "trusted_module", "instructor_secret", "plants_pth", "proc_mem", "network",
+       "signals_grader", "leaves_daemon"}
 CONTAINED = {"root": ALL, "user": ALL, "root-nocap": ALL, "user-nouserns": ALL}
 
 
@@ -327,12 +360,24 @@ def test_escape_is_contained(escapes, name, request):
     probes = [pr for p in doc["problems"] for pr in p["probes"]]
     messages = " ".join(pr["message"] for pr in probes)
     gots = {pr["got"] for pr in probes}
-    for evidence in (KEY, SECRET, -1.0, -2.0, -3.0, -4.0):  # the attack's evidence, as it would show
+    for evidence in (KEY, SECRET, -1.0, -2.0, -3.0, -4.0, -5.0):  # the attack's evidence, as it would show
         assert not any(g.startswith((f"{evidence:g}", f"{evidence}")) for g in gots), (evidence, messages[:400])
     assert doc["score"] == doc["max_score"] == FULL[2], (layers, messages[:600])
 
 def test_nothing_was_written_into_the_install(escapes):
     assert escapes["after"] == escapes["before"]
+
+
+def test_no_connection_reached_the_listener(escapes):
+    assert escapes["connections"] == 0
+
+
+def test_the_instructors_other_process_survives(escapes):
+    assert escapes["stranger_alive"]
+
+
+def test_no_daemon_outlives_the_run(escapes):
+    assert escapes["daemons"] == [], escapes["daemons"]
 
 
 def test_without_user_namespaces_an_ordinary_user_is_refused_in_one_line(ordinary_user, tmp_path):

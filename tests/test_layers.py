@@ -171,6 +171,22 @@ def test_rules_never_grant_a_problem_file():
             assert not any(h.startswith(p.rstrip("/") + "/") or h == p for h in hidden), p
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the check is root's")
+def test_root_only_needs_every_trusted_file_closed_to_others(tmp_path):
+    files = [tmp_path / f"problem{i}.py" for i in range(3)]
+    for f in files:
+        f.write_text("REF = 1\n")
+        f.chmod(0o600)
+    assert sandbox.root_only([str(f) for f in files])
+    files[1].chmod(0o604)  # one file readable by others is enough to lose the guarantee
+    assert not sandbox.root_only([str(f) for f in files])
+    files[1].chmod(0o640)  # group bits do not matter: a dropped uid has no supplementary group
+    assert sandbox.root_only([str(f) for f in files])
+    os.chown(files[2], 1, 1)
+    assert not sandbox.root_only([str(f) for f in files])
+    assert not sandbox.root_only([]) and not sandbox.root_only([str(tmp_path / "gone.py")])
+
+
 # ---------------------------------------------------------------- the CLI: doctor, refusal, full grade
 import json  # noqa: E402
 import shutil  # noqa: E402
