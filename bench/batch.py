@@ -45,9 +45,12 @@ def main() -> None:
         n = len(rows)
         clean_ok = sum(1 for r in rows if kinds[Path(r["file"]).name] == "clean" and r["total"] == "100")
         broken = [r for r in rows if kinds[Path(r["file"]).name] == "broken"]
+        wrong_full = sorted(Path(r["file"]).name for r in rows
+                            if kinds[Path(r["file"]).name] != "clean" and r["total"] == "100")
         print(f"{n} submissions in {wall:.1f} s with --jobs {args.jobs}: {wall / n:.3f} s per submission")
         print(f"clean submissions at 100: {clean_ok}/{sum(k == 'clean' for k in kinds.values())}; broken statuses: "
               f"{sorted(r['status'] for r in broken)}")
+        print(f"wrong or broken submissions at 100: {wrong_full or 'none'}")
         print(f"peak memory of the whole process tree: {peak / 2**20:.0f} MiB")
 
 
