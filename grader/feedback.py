@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
+from grader import csvcells
 from grader.gradebook import atomic_write
 from grader.report import OUTPUT_LINES, safe
 
@@ -259,6 +260,7 @@ def write_feedback(directory: Path, docs: Sequence[dict[str, Any]], name_for: Na
         m = model(d, (printed or {}).get(sub))
         atomic_write(directory / f"{name}.md", to_markdown(m))
         atomic_write(directory / f"{name}.html", to_html(m))
-        index.writerow([sub, name, f"{name}.md", f"{name}.html", m["score"], m["max_score"], m["status"]])
+        index.writerow(csvcells.row([sub, name, f"{name}.md", f"{name}.html", m["score"], m["max_score"],
+                                     m["status"]]))
     atomic_write(directory / "index.csv", buf.getvalue())
     return names

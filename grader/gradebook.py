@@ -29,6 +29,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from grader import csvcells
+
 COLUMNS_LAST = ("total", "max", "status", "seed", "hw1_version", "sha256")  # after file, P1..Pn
 
 
@@ -159,7 +161,7 @@ def write_csv(path: Path, results: Iterable[dict], merge: bool = True) -> None:
         out = csv.DictWriter(buf, header, extrasaction="ignore", restval="")
         out.writeheader()
         for key in sorted(rows, key=lambda k: Path(k).parts):
-            out.writerow(rows[key])
+            out.writerow(csvcells.record(rows[key]))
         atomic_write(path, buf.getvalue())
 
 
@@ -168,7 +170,7 @@ def _read(path: Path) -> tuple[dict[str, dict], list[str]]:
     try:
         with open(path, newline="", encoding="utf-8", errors="replace") as fh:
             reader = csv.DictReader(fh)
-            rows = {r["file"]: r for r in reader if r.get("file")}
+            rows = {r["file"]: r for r in map(csvcells.unrecord, reader) if r.get("file")}
             fields = list(reader.fieldnames or [])
     except FileNotFoundError:
         return {}, []

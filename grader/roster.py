@@ -26,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import csvcells
+
 METADATA = "submission_metadata.yml"
 MAX_ROSTER_BYTES = 16 << 20
 MAX_METADATA_BYTES = 64 << 20
@@ -381,14 +383,14 @@ def read_gradebook(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     columns = list(reader.fieldnames or [])
     if "file" not in columns or "total" not in columns:
         raise RosterError(f"{path} is not an hw1 gradebook (no 'file' and 'total' columns)")
-    return columns, list(reader)
+    return columns, [csvcells.unrecord(r) for r in reader]
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     buf = io.StringIO()
     out = csv.writer(buf)
-    out.writerow(header)
-    out.writerows(rows)
+    out.writerow(csvcells.row(header))
+    out.writerows(csvcells.row(r) for r in rows)
     return buf.getvalue()
 
 

@@ -120,3 +120,28 @@ def test_two_writers_at_once_both_land(tmp_path):
     assert [r["file"] for r in rows] == sorted(r["file"] for r in rows)
     lines = (tmp_path / "g.csv.jsonl").read_text().splitlines()
     assert len(lines) == 2 * count and all(json.loads(x)["sha256"] == "x" for x in lines)
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text(tmp_path):
+    """A student's file named =HYPERLINK(...).py, graded by a relative path: the gradebook cell
+    starts with an apostrophe (text in Excel, LibreOffice, Google Sheets); read back by hw1 as
+    the path it was, so a regrade replaces the row instead of adding one."""
+    import subprocess
+
+    from grader import csvcells
+    from tests.support import HW1_SCRIPT
+
+    names = ['=HYPERLINK("x","y").py', "+1.py", "@a.py", "plain.py"]  # (-b.py would be an option)
+    for name in names:
+        shutil.copy(REFERENCE, tmp_path / name)
+    gb = tmp_path / "g.csv"
+    for _ in range(2):  # the second run merges into the first's gradebook
+        proc = subprocess.run([str(HW1_SCRIPT), "grade", *names, "--problem", "2", "--gradebook", "g.csv",
+                               "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+    cells = [r["file"] for r in _rows(gb)]
+    assert sorted(cells) == sorted(["'" + n if n[0] in "=+@-" else n for n in names]), cells
+    assert not any(c.startswith(csvcells.FORMULA_START) for row in _rows(gb) for c in row.values())
+    assert sorted(map(csvcells.uncell, cells)) == sorted(names)
+    assert csvcells.cell("-b.py") == "'-b.py" and csvcells.cell(-1.5) == -1.5
+    assert csvcells.uncell(csvcells.cell("'quoted")) == "'quoted"
