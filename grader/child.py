@@ -7,6 +7,7 @@ reference answer: it only knows inputs.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -62,6 +63,7 @@ def main(task: Task, results: Any, output: Any) -> None:
         sub = _import_submission(task.workdir, send)
         if sub is not None:
             _perform(harness, sub, task.calls, send)
+        _flush()  # what was printed is in the pipe before "done": the runner stops reading there
         send({"done": True})
     except BaseException as err:  # noqa: BLE001 - a grader-side failure in the child
         try:
@@ -69,8 +71,15 @@ def main(task: Task, results: Any, output: Any) -> None:
         except BaseException:  # noqa: BLE001
             pass
     finally:
-        sys.stdout.flush()
+        _flush()
         os._exit(0)
+
+
+def _flush() -> None:
+    """Flush the student's buffered prints (whatever sys.stdout is now, and the originals)."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        with contextlib.suppress(BaseException):
+            stream.flush()
 
 
 def _import_submission(workdir: str, send: Any) -> Any:

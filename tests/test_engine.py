@@ -35,3 +35,40 @@ def test_a_reference_that_fails_is_reported_as_the_graders_fault():
     assert not verdict.passed and "bug in hw1" in verdict.message and "ZeroDivisionError" in verdict.message
     missing = judge_probe(probe, case, {call.key: Outcome("missing", message="no function f")})
     assert "missing function" in missing.message  # a call that failed needs no reference
+
+
+SLOW_FLUSH = '''
+import sys, time
+
+class Slow:
+    """A stdout that holds what it is given until flushed, and takes its time to flush."""
+    def __init__(self, raw):
+        self.raw, self.held = raw, []
+    def write(self, text):
+        self.held.append(text)
+        return len(text)
+    def flush(self):
+        if self.held:
+            time.sleep(0.5)
+            self.raw.write("".join(self.held))
+            self.raw.flush()
+            self.held = []
+
+sys.stdout = Slow(sys.stdout)
+
+def kl_gaussian(mu0, sigma0, mu1, sigma1):
+    print("held until the end")
+    return 0.0
+'''
+
+
+def test_what_the_code_printed_is_kept_when_it_is_flushed_late(tmp_path):
+    """A student's prints still buffered when the calls end reach the report: the child flushes
+    them before it says it is done (the runner kills it then). Failed one run in twelve when the
+    flush came after "done", and every time with this slow flush."""
+    sub = tmp_path / "slow_flush.py"
+    sub.write_text(SLOW_FLUSH)
+    (p2,) = [p for p in all_problems() if p.number == 2]
+    with Grader([p2], 1, sandbox.Limits(), 1) as grader:
+        (result,) = grader.grade([sub])
+    assert "held until the end" in result.problems[0].output
