@@ -89,6 +89,7 @@ class _Running:
     dropped: int = 0
     messages: list[dict] = field(default_factory=list)
     broken: str = ""
+    ended: bool = False  # a "done" was read: nothing after it counts
 
 
 class Runner:
@@ -259,7 +260,7 @@ class Runner:
     # ------------------------------------------------------------------ reading
     def _read_results(self, run: _Running) -> None:
         chunk = _drain(run.results.fileno(), FRAME_CAP * 2)
-        if run.broken:
+        if run.broken or run.ended:
             return
         run.buffer += chunk
         while len(run.buffer) >= 4:
@@ -284,6 +285,10 @@ class Runner:
                 continue
             if type(msg) is dict:
                 run.messages.append(msg)
+                if "done" in msg:  # the last message: whatever follows a forged one is not read
+                    run.buffer.clear()
+                    run.ended = True
+                    return
             if len(run.messages) > 4 * len(run.job.calls) + 16:
                 run.broken = "more messages than calls (flooding the result channel)"
                 return
