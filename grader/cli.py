@@ -383,9 +383,13 @@ def gradescope_build(
     timeout: Annotated[float, typer.Option(help="--timeout passed to hw1 grade")] = 10.0,
     hidden: Annotated[str, typer.Option(help="probe ids hidden from students: p3.unbiased,p4.v1")] = "",
     after_due_date: Annotated[str, typer.Option(help="probe ids shown after the due date")] = "",
+    index_url: Annotated[str, typer.Option(help="package index (simple API) that has the pinned "
+                                           "releases: their sha256 go into requirements.txt")] = "",
+    no_hashes: Annotated[bool, typer.Option("--no-hashes", help="pin versions without hashes (no index "
+                                            "reachable while building)")] = False,
 ) -> None:
     """Write autograder.zip: setup.sh, run_autograder, pinned requirements and the hw1 source."""
-    from grader.gradescope import build
+    from grader.gradescope import DEFAULT_INDEX, HashLookupFailed, build
 
     spec = ",".join([f"{i.strip()}=hidden" for i in hidden.split(",") if i.strip()]
                     + [f"{i.strip()}=after_due_date" for i in after_due_date.split(",") if i.strip()])
@@ -393,10 +397,14 @@ def gradescope_build(
     options = f"--timeout {timeout:g}"
     if visibility:
         options += " --gradescope-visibility " + ",".join(f"{k}={v}" for k, v in visibility.items())
+    index = None if no_hashes else (index_url or os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX)
     try:
-        names = build(output, options)
+        names = build(output, options, index)
     except OSError as e:
         raise UsageProblem(f"cannot write {output}: {e.strerror}") from None
+    except HashLookupFailed as e:
+        raise UsageProblem(f"cannot pin the dependencies' hashes: {e} (give --index-url, or --no-hashes "
+                           "to pin versions only)") from None
     Console().print(f"wrote {output} ({len(names)} files): upload it as the autograder on Gradescope")
 
 

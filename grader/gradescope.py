@@ -14,6 +14,12 @@ from pathlib import Path
 import grader
 import problems
 
+# What the bundle's hw1 imports: grading (typer, rich, numpy, sympy), notebooks (nbformat) and the
+# child's seccomp layer (pyseccomp). Not pyyaml or matplotlib: rosters and class reports are not made
+# on Gradescope. Everything these need comes with them, pinned.
+BUNDLE_DEPENDENCIES = ("typer", "rich", "numpy", "sympy", "nbformat", "pyseccomp")
+DEFAULT_INDEX = "https://pypi.org/simple"
+
 SETUP = """#!/usr/bin/env bash
 # Runs once when Gradescope builds the autograder image: a venv of hw1's own (so an externally
 # managed system Python, PEP 668, does not matter), the exact dependency versions pinned at build
@@ -77,7 +83,7 @@ build-backend = "setuptools.build_meta"
 name = "hw1"
 version = "%(version)s"
 requires-python = ">=3.10"
-dependencies = ["typer>=0.12,<0.25", "rich>=13", "numpy>=1.24", "sympy>=1.12"]
+dependencies = ["typer>=0.12,<0.25", "rich>=13", "numpy>=1.24", "sympy>=1.12", "nbformat>=5.7", "pyseccomp>=0.1.2"]
 
 [project.scripts]
 hw1 = "grader.launch:main"
@@ -90,8 +96,10 @@ problems = ["*/*.md"]
 """
 
 
-def build(output: Path, options: str = "") -> list[str]:
-    """Write the bundle; return the names it contains."""
+def build(output: Path, options: str = "", index: str | None = DEFAULT_INDEX) -> list[str]:
+    """Write the bundle; return the names it contains. `index`: where to look up the hashes of
+    the pinned releases (None: pins without hashes)."""
+    pinned = requirements(index)  # before the zip is opened: a failed lookup leaves no half bundle
     names = []
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in (("setup.sh", SETUP), ("run_autograder", RUN % {"options": options})):
@@ -100,7 +108,7 @@ def build(output: Path, options: str = "") -> list[str]:
             z.writestr(info, text)
             names.append(name)
         z.writestr("hw1/pyproject.toml", PYPROJECT % {"version": _version()})
-        z.writestr("requirements.txt", requirements())
+        z.writestr("requirements.txt", pinned)
         names += ["hw1/pyproject.toml", "requirements.txt"]
         for package in (grader, problems):
             root = Path(package.__path__[0])
@@ -112,8 +120,12 @@ def build(output: Path, options: str = "") -> list[str]:
     return names
 
 
-def requirements(top: tuple[str, ...] = ("typer", "rich", "numpy", "sympy")) -> str:
-    """Exact `name==version` of every dependency, transitive ones included, as installed here."""
+class HashLookupFailed(Exception):
+    """The package index could not say which files a pinned release has."""
+
+
+def pins(top: tuple[str, ...] = BUNDLE_DEPENDENCIES) -> dict[str, str]:
+    """Exact versions of every dependency, transitive ones included, as installed here."""
     from importlib import metadata
 
     try:
@@ -124,7 +136,7 @@ def requirements(top: tuple[str, ...] = ("typer", "rich", "numpy", "sympy")) -> 
     todo = list(top)
     while todo:
         name = todo.pop()
-        key = name.lower().replace("_", "-")
+        key = re.sub(r"[-_.]+", "-", name).lower()
         if key in seen:
             continue
         try:
@@ -140,7 +152,55 @@ def requirements(top: tuple[str, ...] = ("typer", "rich", "numpy", "sympy")) -> 
                 todo.append(r.name)
             elif "extra ==" not in req:
                 todo.append(re.split(r"[ ;<>=!~\[(]", req, maxsplit=1)[0])
-    return "".join(f"{k}=={v}\n" for k, v in sorted(seen.items()))
+    return dict(sorted(seen.items()))
+
+
+def release_hashes(name: str, version: str, index: str = DEFAULT_INDEX, timeout: float = 30) -> list[str]:
+    """sha256 of every file (wheels for all platforms, sdist) of one release, from the index's
+    JSON simple API (PEP 691), as `pip-compile --generate-hashes` lists them: pip in hash-checking
+    mode then installs only one of exactly these files, whatever Python the image has."""
+    import json
+    import urllib.request
+
+    from packaging.utils import canonicalize_version, parse_sdist_filename, parse_wheel_filename
+
+    url = f"{index.rstrip('/')}/{name}/"
+    request = urllib.request.Request(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - an index URL
+            files = json.load(response).get("files", [])
+    except (OSError, ValueError) as e:
+        raise HashLookupFailed(f"cannot read {url}: {getattr(e, 'reason', e)}") from None
+    want = canonicalize_version(version)
+    found = []
+    for f in files:
+        filename = str(f.get("filename", ""))
+        try:
+            if filename.endswith(".whl"):
+                got = parse_wheel_filename(filename)[1]
+            else:
+                got = parse_sdist_filename(filename)[1]
+        except Exception:  # noqa: BLE001 - an egg, an exe or a name packaging cannot read
+            continue
+        sha = (f.get("hashes") or {}).get("sha256")
+        if canonicalize_version(got) == want and isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha):
+            found.append(sha)
+    if not found:
+        raise HashLookupFailed(f"{url} lists no file of {name} {version}")
+    return sorted(set(found))
+
+
+def requirements(index: str | None = DEFAULT_INDEX) -> str:
+    """requirements.txt for setup.sh: `name==version` for every pin, each with the sha256 of its
+    release's files (pip's hash-checking mode: nothing else installs); `index=None`: no hashes."""
+    lines = []
+    for name, version in pins().items():
+        if index is None:
+            lines.append(f"{name}=={version}\n")
+        else:
+            hashes = "".join(f" \\\n    --hash=sha256:{h}" for h in release_hashes(name, version, index))
+            lines.append(f"{name}=={version}{hashes}\n")
+    return "".join(lines)
 
 
 def _version() -> str:

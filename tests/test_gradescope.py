@@ -54,7 +54,7 @@ def test_schema_check_can_fail():
 
 def _autograder(tmp_path, *build_args):
     bundle = tmp_path / "autograder.zip"
-    run = hw1("gradescope", "build", "--output", str(bundle), *build_args)
+    run = hw1("gradescope", "build", "--output", str(bundle), "--no-hashes", *build_args)  # no index needed
     assert run.returncode == 0, run.stderr
     source = tmp_path / "source"
     with zipfile.ZipFile(bundle) as z:
@@ -133,16 +133,49 @@ def test_results_written_when_hw1_itself_fails(tmp_path):
     check_gradescope_schema(results)
 
 
-def test_requirements_pin_every_installed_dependency(tmp_path):
+def _pins(text: str) -> dict[str, tuple[str, list[str]]]:
+    """requirements.txt as {name: (version, [sha256, ...])}, read as pip reads continued lines."""
+    pins = {}
+    for entry in text.replace("\\\n", " ").splitlines():
+        name_version, *options = entry.split()
+        name, version = name_version.split("==")
+        pins[name] = (version, [o.removeprefix("--hash=sha256:") for o in options])
+    return pins
+
+
+def test_requirements_pin_every_installed_dependency_with_its_hashes(tmp_path):
     from importlib import metadata
 
     bundle = tmp_path / "autograder.zip"
-    assert hw1("gradescope", "build", "--output", str(bundle)).returncode == 0
+    run = hw1("gradescope", "build", "--output", str(bundle))
+    assert run.returncode == 0, run.stderr
     with zipfile.ZipFile(bundle) as z:
-        lines = z.read("requirements.txt").decode().split()
-    pins = dict(line.split("==") for line in lines)
-    for name in ("typer", "click", "rich", "markdown-it-py", "mdurl", "pygments", "numpy", "sympy", "mpmath"):
-        assert pins[name] == metadata.version(name), name
+        pins = _pins(z.read("requirements.txt").decode())
+    for name in ("typer", "click", "rich", "markdown-it-py", "mdurl", "pygments", "numpy", "sympy", "mpmath",
+                 "nbformat", "jsonschema", "pyseccomp"):
+        assert pins[name][0] == metadata.version(name), name
+    assert "matplotlib" not in pins and "pyyaml" not in pins  # not used on Gradescope
+    assert all(hashes and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes) for _, hashes in pins.values())
+    assert len(pins["numpy"][1]) > 10  # a wheel per platform and Python, and the sdist
+    # independently: the file pip itself downloads for this machine is one of those listed
+    version = pins["mdurl"][0]
+    got = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest",
+                          str(tmp_path / "dl"), f"mdurl=={version}"], capture_output=True, text=True, timeout=300)
+    assert got.returncode == 0, got.stderr
+    (wheel,) = (tmp_path / "dl").iterdir()
+    import hashlib
+
+    assert hashlib.sha256(wheel.read_bytes()).hexdigest() in pins["mdurl"][1]
+
+
+def test_build_without_an_index_says_so_in_one_line(tmp_path):
+    bundle = tmp_path / "autograder.zip"
+    run = hw1("gradescope", "build", "--output", str(bundle), "--index-url", "http://127.0.0.1:9/simple")
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "--no-hashes" in run.stderr and "Traceback" not in run.stderr and not bundle.exists()
+    assert hw1("gradescope", "build", "--output", str(bundle), "--no-hashes").returncode == 0
+    with zipfile.ZipFile(bundle) as z:
+        assert all(not hashes for _, hashes in _pins(z.read("requirements.txt").decode()).values())
 
 
 def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
@@ -174,6 +207,9 @@ def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
         doctor = subprocess.run([str(vpy), "-I", "-m", "grader", "doctor"], capture_output=True, text=True,
                                 cwd=tmp_path, env={**os.environ, "COLUMNS": "200"}, timeout=300)
         assert re.search(r"root-only references\s+│\s+yes", doctor.stdout), doctor.stdout
+    layers = subprocess.run([str(vpy), "-I", "-c", "import nbformat; from grader import seccomp; "
+                             "print(seccomp.build()[1] > 0)"], capture_output=True, text=True, cwd=tmp_path)
+    assert layers.stdout.split()[:1] == ["True"], layers.stderr  # notebooks and the seccomp layer work there
     shutil.copy(ROOT / "submissions" / "example.py", root / "submission" / "example.py")
     results = _run_autograder(source, root, tmp_path)
     check_gradescope_schema(results)
