@@ -408,7 +408,8 @@ def _why(status: str, exitcode: int | None, limits: sandbox.Limits, broken: str)
         return f"timed out after {limits.timeout:g} s (infinite loop, or far too slow)"
     if exitcode is not None and exitcode < 0:
         sig = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else -exitcode
-        hint = {"SIGSEGV": "segmentation fault", "SIGKILL": "killed (memory or CPU limit?)",
+        hint = {"SIGSEGV": "segmentation fault",
+                "SIGKILL": "killed: by the CPU limit, by the system when memory ran out, or by the code itself",
                 "SIGXCPU": "CPU time limit", "SIGXFSZ": "file size limit",
                 "SIGABRT": "aborted (often: out of memory)"}.get(str(sig), "")
         return f"crashed with {sig}{f' ({hint})' if hint else ''}"

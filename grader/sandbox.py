@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import resource
 import signal
 import sys
@@ -144,11 +145,17 @@ def enter(workdir: str, uid: int | None, limits: Limits, seen: View, keep_fds: l
         _scrub(workdir, keep_fds)
         return [*layers, "NO ISOLATION (benchmark mode)"]
     root = os.geteuid() == 0
+    own_userns = False
     if "namespaces" not in seen.without and _namespaces(root):
         layers += ["no network", "own pid namespace"] + ([] if root else ["user namespace"])
+        own_userns = not root and _kernel_at_least(5, 14)
         if _filesystem(workdir, seen):
             layers.append(FS_LAYER)
-    _rlimits(limits, root)
+    # RLIMIT_NPROC counts the tasks of the real uid (in the child's user namespace, since 5.14):
+    # as root after the drop to a leased uid, and in a user namespace of its own, those are the
+    # child's alone; as an ordinary user without one they are every process of the instructor's,
+    # so the limit is what they have now (the child one of them) plus the child's share.
+    _rlimits(limits, limits.processes if root or own_userns else _tasks_of(os.getuid()) - 1 + limits.processes)
     layers.append("rlimits")
     if root and uid is not None and "uid" not in seen.without:
         _drop(uid)
@@ -430,7 +437,32 @@ def trusted_modules() -> list[str]:
     return sorted(out)
 
 
-def _rlimits(limits: Limits, root: bool) -> None:
+def _kernel_at_least(major: int, minor: int) -> bool:
+    try:
+        got = tuple(int(x) for x in re.match(r"(\d+)\.(\d+)", os.uname().release).groups())
+    except (AttributeError, ValueError):
+        return False
+    return got >= (major, minor)
+
+
+def _tasks_of(uid: int) -> int:
+    """Tasks (threads included, as RLIMIT_NPROC counts them) whose real uid is `uid`."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", "rb") as fh:
+                fields = dict(line.split(b":", 1) for line in fh.read().splitlines() if b":" in line)
+            if int(fields[b"Uid"].split()[0]) == uid:
+                count += int(fields[b"Threads"])
+        except (OSError, KeyError, ValueError, IndexError):
+            continue
+    return count
+
+
+def _rlimits(limits: Limits, processes: int) -> None:
+    """Memory, CPU, file size, open files, core dumps, and `processes` (RLIMIT_NPROC)."""
     cpu = int(limits.timeout) + 2
     wanted = [
         (resource.RLIMIT_AS, limits.memory),
@@ -439,8 +471,8 @@ def _rlimits(limits: Limits, root: bool) -> None:
         (resource.RLIMIT_NOFILE, limits.open_files),
         (resource.RLIMIT_CORE, 0),
     ]
-    if root:  # NPROC is not enforced for uid 0: it only matters after the drop
-        wanted.append((resource.RLIMIT_NPROC, limits.processes))
+    if processes > 0:
+        wanted.append((resource.RLIMIT_NPROC, processes))
     for what, value in wanted:
         try:
             resource.setrlimit(what, (value, value))

@@ -390,3 +390,183 @@ def test_without_user_namespaces_an_ordinary_user_is_refused_in_one_line(ordinar
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-1000:])
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "separate identity" in lines[0] and "--allow-weak-isolation" in lines[0], lines
+
+
+@pytest.mark.parametrize("setting", ["root", "root-nocap", "user", "user-nouserns"])
+def test_shadow_modules_run_in_no_setting(setting, ordinary_user, tmp_path):
+    """The shadow names beside the submission, graded from that folder (and `hw1 list` there), in
+    each deployment setting: no trusted process and no child imports them. Each shadow, if
+    imported anywhere, leaves a canary in the folder (writable by whoever runs hw1)."""
+    from tests.settings import instructor, run_hw1
+
+    if setting.startswith("root") and os.geteuid() != 0:
+        pytest.skip("needs root")
+    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
+        pytest.skip("capsh (libcap2-bin) is not installed")
+    uid, home = instructor(setting, ordinary_user)
+    folder = tmp_path if setting.startswith("root") else Path(home) / f"hw1-shadow-{setting}"
+    if folder != tmp_path:
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(exist_ok=True)
+    (folder / "sub.py").write_text(REFERENCE.read_text(encoding="utf-8"), encoding="utf-8")
+    for name in SHADOWS:
+        (folder / f"{name}.py").write_text(
+            f"open({str(folder / ('CANARY_' + name))!r}, 'w').write('ran')\n", encoding="utf-8")
+    for path in [folder, *folder.iterdir()]:
+        os.chown(path, uid, uid)
+    try:
+        graded = run_hw1(setting, ordinary_user, ["grade", "sub.py", "--problem", "2", "--format", "json"],
+                         cwd=str(folder), timeout=300)
+        listed = run_hw1(setting, ordinary_user, ["list"], cwd=str(folder), timeout=300)
+        canaries = sorted(p.name for p in folder.glob("CANARY_*"))
+    finally:
+        if folder != tmp_path:
+            shutil.rmtree(folder, ignore_errors=True)
+    assert graded.returncode == 0 and listed.returncode == 0, (graded.stderr[-1000:], listed.stderr[-1000:])
+    doc = json.loads(graded.stdout)
+    assert doc["score"] == doc["max_score"] == FULL[2]  # numpy really was numpy
+    assert canaries == []
+
+
+def _processes_of(uids) -> set[int]:
+    """Live (non-zombie) processes whose real uid is in `uids`."""
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    state = fh.read().rsplit(b")", 1)[1].split()[0]
+                if state != b"Z" and _uid(int(entry)) in uids:
+                    out.add(int(entry))
+    return out
+
+
+@pytest.fixture(scope="module", params=["root-nocap", "user", "user-nouserns"])
+def batch_elsewhere(request, tmp_path_factory):
+    """The whole hostile batch (resource bombs, forged messages, floods...) in the other three
+    deployment settings, from the instructor's own folder; `batch` is the root setting."""
+    from tests.settings import instructor, run_hw1
+
+    setting = request.param
+    if setting.startswith("root") and os.geteuid() != 0:
+        pytest.skip("needs root")
+    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
+        pytest.skip("capsh (libcap2-bin) is not installed")
+    user = request.getfixturevalue("ordinary_user")
+    uid, home = instructor(setting, user)
+    if setting.startswith("user"):
+        subs = Path(home) / f"hw1-hostile-{setting}"
+        shutil.rmtree(subs, ignore_errors=True)
+        subs.mkdir()
+        watched = {uid}
+    else:
+        subs = tmp_path_factory.mktemp(f"hostile_{setting}")
+        watched = set(range(61000, 63000))  # the sandbox uids
+    canary = subs / "canary"
+    canary.mkdir()
+    listener = Listener()
+    reference = REFERENCE.read_text()
+    for attack in sorted(HOSTILE.glob("*.py")):
+        text = attack.read_text().replace("__TEST_DIR__", str(canary)).replace("__TEST_PORT__", str(listener.port))
+        (subs / attack.name).write_text(reference + "\n\n# ---- attack ----\n" + text)
+    (subs / "syntax_error.py").write_text((HOSTILE.parent / "hostile_syntax_error.txt").read_text())
+    for path in [subs, *subs.iterdir()]:
+        os.chown(path, uid, uid)
+    before = _processes_of(watched)
+    try:
+        proc = run_hw1(setting, user, ["grade", str(subs), "--format", "json", "--timeout", str(TIMEOUT),
+                                       "--jobs", "2"], cwd=str(subs))
+        time.sleep(0.5)  # a SIGKILLed process may be listed for a moment
+        leftover = _processes_of(watched) - before
+        written = sorted(p.name for p in canary.iterdir())
+    finally:
+        listener.close()
+        if setting.startswith("user"):
+            shutil.rmtree(subs, ignore_errors=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    docs = {Path(d["submission"]).stem: d for d in json.loads(proc.stdout)}
+    return {"setting": setting, "docs": docs, "leftover": leftover, "written": written,
+            "connections": listener.connections}
+
+
+# Where a setting changes what the student sees, not the score: without a pid namespace the child
+# is not its namespace's init, so killpg(0, SIGKILL) kills the child itself, not only the others.
+NEEDLE_ELSEWHERE = {("kills_its_group", "root-nocap"): "crashed with SIGKILL (killed: by the CPU limit",
+                    ("kills_its_group", "user-nouserns"): "crashed with SIGKILL (killed: by the CPU limit"}
+
+
+def test_every_attack_costs_its_own_problem_only_in_every_setting(batch_elsewhere):
+    """The same scores and messages as in the root batch (EXPECT): without root, without
+    CAP_SYS_ADMIN, without user namespaces. A fork bomb of an ordinary user is held to 32
+    processes by RLIMIT_NPROC (counted in the child's own user namespace, or over what the
+    instructor has running); without it, P2 timed out in the 'user' setting, and in one run of
+    two in 'user-nouserns'."""
+    wrong = {}
+    for name, (expected, needle) in EXPECT.items():
+        needle = NEEDLE_ELSEWHERE.get((name, batch_elsewhere["setting"]), needle)
+        doc = batch_elsewhere["docs"][name]
+        scores = {p["id"]: p["score"] for p in doc["problems"]}
+        want = {n: expected.get(n, full) for n, full in FULL.items()}
+        messages = " ".join(pr["message"] for p in doc["problems"] if p["id"] in expected for pr in p["probes"])
+        if scores != want or needle not in messages:
+            wrong[name] = ({n: (scores[n], want[n]) for n in FULL if scores[n] != want[n]}, messages[:300])
+    assert not wrong, (batch_elsewhere["setting"], wrong)
+
+
+COUNTS_FORKS = """
+import os, signal, time
+
+def kl_gaussian(mu0, sigma0, mu1, sigma1):
+    kids = []
+    for _ in range(100):
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            time.sleep(30)
+            os._exit(0)
+        kids.append(pid)
+    for pid in kids:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return float(len(kids))
+"""
+
+
+@pytest.mark.parametrize("setting", ["root", "root-nocap", "user", "user-nouserns"])
+def test_a_child_starts_at_most_its_share_of_processes(setting, ordinary_user):
+    """RLIMIT_NPROC holds a child to 32 tasks in every setting: as root through the leased uid, as
+    an ordinary user through its own user namespace, or over the instructor's current count.
+    Without it (an ordinary user before), all 100 forks succeeded."""
+    from tests.settings import instructor, run_hw1
+
+    if setting.startswith("root") and os.geteuid() != 0:
+        pytest.skip("needs root")
+    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
+        pytest.skip("capsh (libcap2-bin) is not installed")
+    uid, home = instructor(setting, ordinary_user)
+    folder = Path(home) / f"hw1-forks-{setting}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    (folder / "forks.py").write_text(COUNTS_FORKS)
+    for path in (folder, folder / "forks.py"):
+        os.chown(path, uid, uid)
+    try:
+        proc = run_hw1(setting, ordinary_user, ["grade", "forks.py", "--problem", "2", "--format", "json"],
+                       cwd=str(folder), timeout=300)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    probes = [pr for p in json.loads(proc.stdout)["problems"] for pr in p["probes"]]
+    forks = {float(pr["got"]) for pr in probes if pr["got"]}
+    # without a user namespace the share is over the instructor's count at the child's start, and
+    # hw1's own threads and workers (the instructor's too) come and go meanwhile: a few more or less
+    most = 40 if setting == "user-nouserns" else 31
+    assert forks and all(0 < n <= most for n in forks), forks
+
+
+def test_nothing_escaped_in_every_setting(batch_elsewhere):
+    assert batch_elsewhere["written"] == []
+    assert batch_elsewhere["connections"] == 0
+    assert batch_elsewhere["leftover"] == set(), batch_elsewhere["leftover"]
