@@ -52,3 +52,15 @@ def instructor(setting: str, user: str) -> tuple[int, str]:
 
     pw = pwd.getpwnam(user) if setting.startswith("user") else pwd.getpwuid(os.geteuid())
     return pw.pw_uid, pw.pw_dir
+
+
+def skip_unless_possible(setting: str) -> None:
+    """Skip the calling test where this machine cannot create `setting`."""
+    import shutil
+
+    import pytest
+
+    if setting.startswith("root") and os.geteuid() != 0:
+        pytest.skip("needs root")
+    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
+        pytest.skip("capsh (libcap2-bin) is not installed")

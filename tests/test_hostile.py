@@ -96,16 +96,21 @@ class Listener:
         self.sock.close()
 
 
+def _write_hostile(subs: Path, canary: Path, port: int) -> None:
+    """Each attack in tests/hostile/ appended to the reference, and the syntax error, into `subs`."""
+    reference = REFERENCE.read_text()
+    for attack in sorted(HOSTILE.glob("*.py")):
+        text = attack.read_text().replace("__TEST_DIR__", str(canary)).replace("__TEST_PORT__", str(port))
+        (subs / attack.name).write_text(reference + "\n\n# ---- attack ----\n" + text)
+    (subs / "syntax_error.py").write_text((HOSTILE.parent / "hostile_syntax_error.txt").read_text())
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     subs = tmp_path_factory.mktemp("hostile_subs")
     canary = tmp_path_factory.mktemp("canary")
     listener = Listener()
-    reference = REFERENCE.read_text()
-    for attack in sorted(HOSTILE.glob("*.py")):
-        text = attack.read_text().replace("__TEST_DIR__", str(canary)).replace("__TEST_PORT__", str(listener.port))
-        (subs / attack.name).write_text(reference + "\n\n# ---- attack ----\n" + text)
-    (subs / "syntax_error.py").write_text((HOSTILE.parent / "hostile_syntax_error.txt").read_text())
+    _write_hostile(subs, canary, listener.port)
     guarded = [Path(grader.__file__), Path(grader.__file__).with_name("runner.py")]
     before = {p: _sha(p) for p in guarded}
     tmpdir = tmp_path_factory.mktemp("tmpdir")
@@ -269,31 +274,35 @@ def _site_listing() -> dict[str, list[str]]:
     return {d: sorted(os.listdir(d)) for d in dirs}
 
 
-def _running_with(word: str) -> list[int]:
-    """Live (non-zombie) processes with `word` as a whole argument of their command line."""
+def _live_pids() -> list[int]:
+    """Processes that are not zombies (a SIGKILLed one may be listed as a zombie for a moment)."""
     out = []
     for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                args = fh.read().split(b"\0")
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                state = fh.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError, ValueError):
-            continue
-        if word.encode() in args and state != b"Z":
-            out.append(int(entry))
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    if fh.read().rsplit(b")", 1)[1].split()[0] != b"Z":
+                        out.append(int(entry))
+    return out
+
+
+def _running_with(word: str) -> list[int]:
+    """Live processes with `word` as a whole argument of their command line."""
+    out = []
+    for pid in _live_pids():
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if word.encode() in fh.read().split(b"\0"):
+                    out.append(pid)
     return out
 
 
 @pytest.fixture(scope="module", params=["root", "root-nocap", "user", "user-nouserns"])
 def escapes(request, tmp_path_factory):
-    from tests.settings import instructor, run_hw1
+    from tests.settings import instructor, run_hw1, skip_unless_possible
 
     setting = request.param
-    if setting.startswith("root") and os.geteuid() != 0:
-        pytest.skip("needs root")
-    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
-        pytest.skip("capsh (libcap2-bin) is not installed")
+    skip_unless_possible(setting)
     user = request.getfixturevalue("ordinary_user")
     uid, home = instructor(setting, user)
     subs = tmp_path_factory.mktemp(f"escape_{setting}")
@@ -397,12 +406,9 @@ def test_shadow_modules_run_in_no_setting(setting, ordinary_user, tmp_path):
     """The shadow names beside the submission, graded from that folder (and `hw1 list` there), in
     each deployment setting: no trusted process and no child imports them. Each shadow, if
     imported anywhere, leaves a canary in the folder (writable by whoever runs hw1)."""
-    from tests.settings import instructor, run_hw1
+    from tests.settings import instructor, run_hw1, skip_unless_possible
 
-    if setting.startswith("root") and os.geteuid() != 0:
-        pytest.skip("needs root")
-    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
-        pytest.skip("capsh (libcap2-bin) is not installed")
+    skip_unless_possible(setting)
     uid, home = instructor(setting, ordinary_user)
     folder = tmp_path if setting.startswith("root") else Path(home) / f"hw1-shadow-{setting}"
     if folder != tmp_path:
@@ -429,29 +435,18 @@ def test_shadow_modules_run_in_no_setting(setting, ordinary_user, tmp_path):
 
 
 def _processes_of(uids) -> set[int]:
-    """Live (non-zombie) processes whose real uid is in `uids`."""
-    out = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    state = fh.read().rsplit(b")", 1)[1].split()[0]
-                if state != b"Z" and _uid(int(entry)) in uids:
-                    out.add(int(entry))
-    return out
+    """Live processes whose real uid is in `uids`."""
+    return {pid for pid in _live_pids() if _uid(pid) in uids}
 
 
 @pytest.fixture(scope="module", params=["root-nocap", "user", "user-nouserns"])
 def batch_elsewhere(request, tmp_path_factory):
     """The whole hostile batch (resource bombs, forged messages, floods...) in the other three
     deployment settings, from the instructor's own folder; `batch` is the root setting."""
-    from tests.settings import instructor, run_hw1
+    from tests.settings import instructor, run_hw1, skip_unless_possible
 
     setting = request.param
-    if setting.startswith("root") and os.geteuid() != 0:
-        pytest.skip("needs root")
-    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
-        pytest.skip("capsh (libcap2-bin) is not installed")
+    skip_unless_possible(setting)
     user = request.getfixturevalue("ordinary_user")
     uid, home = instructor(setting, user)
     if setting.startswith("user"):
@@ -465,11 +460,7 @@ def batch_elsewhere(request, tmp_path_factory):
     canary = subs / "canary"
     canary.mkdir()
     listener = Listener()
-    reference = REFERENCE.read_text()
-    for attack in sorted(HOSTILE.glob("*.py")):
-        text = attack.read_text().replace("__TEST_DIR__", str(canary)).replace("__TEST_PORT__", str(listener.port))
-        (subs / attack.name).write_text(reference + "\n\n# ---- attack ----\n" + text)
-    (subs / "syntax_error.py").write_text((HOSTILE.parent / "hostile_syntax_error.txt").read_text())
+    _write_hostile(subs, canary, listener.port)
     for path in [subs, *subs.iterdir()]:
         os.chown(path, uid, uid)
     before = _processes_of(watched)
@@ -539,12 +530,9 @@ def test_a_child_starts_at_most_its_share_of_processes(setting, ordinary_user):
     """RLIMIT_NPROC holds a child to 32 tasks in every setting: as root through the leased uid, as
     an ordinary user through its own user namespace, or over the instructor's current count.
     Without it (an ordinary user before), all 100 forks succeeded."""
-    from tests.settings import instructor, run_hw1
+    from tests.settings import instructor, run_hw1, skip_unless_possible
 
-    if setting.startswith("root") and os.geteuid() != 0:
-        pytest.skip("needs root")
-    if setting == "root-nocap" and not shutil.which("capsh", path="/usr/sbin:/sbin:/usr/bin"):
-        pytest.skip("capsh (libcap2-bin) is not installed")
+    skip_unless_possible(setting)
     uid, home = instructor(setting, ordinary_user)
     folder = Path(home) / f"hw1-forks-{setting}"
     shutil.rmtree(folder, ignore_errors=True)
