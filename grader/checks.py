@@ -249,8 +249,30 @@ def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
                 if abs(c - value) < 1e-6:
                     return text
             if abs(c) > 1e-9 and abs(c - 1) > 1e-6:
-                return f"off by a constant factor {c:.6g}"
+                return f"off by a constant factor {_constant(c) or f'{c:.6g}'}"
     return ""
+
+
+def nearest_alternative(got: Any, expected: Any, alternatives: Mapping[str, Any], ratio: float = 0.02) -> str:
+    """The known wrong answer a wrong answer is much nearer to than to the right one: within `ratio`
+    of its distance from the expected value, with every other alternative at least 10 times further.
+    For answers computed with an integrator of the student's own, which reproduces a mistake's
+    replay only to its own accuracy (never for answers that should match a replay exactly)."""
+    g, e = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if g.shape != e.shape or not np.all(np.isfinite(g)):
+        return ""
+    far = float(np.linalg.norm(g - e))
+    dist = []
+    for name, alt in alternatives.items():
+        a = np.asarray(alt, dtype=float)
+        if a.shape == g.shape and np.all(np.isfinite(a)):
+            dist.append((float(np.linalg.norm(g - a)), name))
+    dist.sort()
+    if not dist or far == 0 or dist[0][0] > ratio * far:
+        return ""
+    if len(dist) > 1 and dist[1][0] < 10 * dist[0][0]:
+        return ""
+    return dist[0][1]
 
 
 class Lazy(Mapping):
@@ -287,12 +309,14 @@ def term_fit(got: Any, terms: Mapping[str, Any], want: Mapping[str, Any]) -> str
     names = list(terms)
     if not names or not np.all(np.isfinite(g)):
         return ""
-    A = np.column_stack([np.asarray(terms[n], dtype=float).ravel() for n in names])
+    cols = {n: np.asarray(terms[n], dtype=float).ravel() for n in names}
+    names = [n for n in names if np.any(cols[n] != 0)]  # a term that vanishes here has no coefficient to fit
+    if not names:
+        return ""
+    A = np.column_stack([cols[n] for n in names])
     if A.shape[0] != g.size or A.shape[0] < A.shape[1] + 2 or not np.all(np.isfinite(A)):
         return ""
     norms = np.linalg.norm(A, axis=0)
-    if np.any(norms == 0):
-        return ""
     sv = np.linalg.svd(A / norms, compute_uv=False)
     if sv[-1] < 1e-6 * sv[0]:
         return ""  # the terms are (nearly) dependent at these entries: no coefficient is identified
@@ -319,18 +343,68 @@ def term_fit(got: Any, terms: Mapping[str, Any], want: Mapping[str, Any]) -> str
             parts.append(f"the {names[i]} term has the wrong sign")
         else:
             parts.append(f"the {names[i]} term has coefficient {c:.6g} where {label[names[i]]} belongs "
-                         f"(a factor {_ratio(c / target)})")
+                         f"(a factor {ratio_text(c / target)})")
     rest = "" if len(off) == len(names) else " (the other terms are right)"
     return "; ".join(parts) + rest
 
 
-def _ratio(r: float) -> str:
-    """A ratio as a small fraction when it is one (1/2, -1/3, 3/2), else 6 digits."""
+def power_fit(got: Any, bases: Mapping[str, Any], want: Mapping[str, float], factor: float = 1.0) -> str:
+    """Which quantity a wrong, positive answer has to the wrong power, when it is exactly
+    factor' x prod_k base_k^(e_k) (a least-squares fit of log|got| over more entries than unknowns,
+    with the logs of the bases clearly independent on them, that leaves no residual): the right
+    answer is `factor` x prod_k base_k^(want_k). Nothing is named otherwise."""
+    g = np.abs(np.asarray(got, dtype=float).ravel())
+    names = list(bases)
+    if not names or not np.all(np.isfinite(g)) or np.any(g < 1e-300):
+        return ""
+    cols = [np.log(np.abs(np.asarray(bases[n], dtype=float).ravel())) for n in names]
+    A = np.column_stack([np.ones(g.size), *cols])
+    if A.shape[0] < A.shape[1] + 2 or not np.all(np.isfinite(A)):
+        return ""
+    norms = np.linalg.norm(A, axis=0)
+    if np.any(norms == 0):
+        return ""
+    sv = np.linalg.svd(A / norms, compute_uv=False)
+    if sv[-1] < 1e-6 * sv[0]:
+        return ""
+    coef = np.linalg.lstsq(A, np.log(g), rcond=None)[0]
+    if np.linalg.norm(A @ coef - np.log(g)) > 1e-8 * max(np.linalg.norm(np.log(g)), 1.0):
+        return ""
+    parts = [(f"the factor {n} is missing (it must appear to the power {ratio_text(float(want[n]))})"
+              if abs(e) < 1e-9 else
+              f"{n} appears to the power {ratio_text(float(e))} where {ratio_text(float(want[n]))} belongs")
+             for n, e in zip(names, coef[1:]) if abs(e - want[n]) > 1e-6]
+    k = float(np.exp(coef[0]))
+    if abs(k - abs(factor)) > 1e-6 * max(abs(factor), 1.0):
+        parts.append(f"the constant factor is {ratio_text(k)} where {ratio_text(abs(factor))} belongs (a factor "
+                     f"{ratio_text(k / abs(factor))})" + ("" if parts else "; the powers are right"))
+    return "; ".join(parts)
+
+
+CONSTANTS = {  # a factor that is one of these, to 1e-6, is named as the constant
+    1 / np.log(2): "1/ln 2 = 1.4427: a logarithm to base 2 where the natural one belongs?",
+    1 / np.log(10): "1/ln 10 = 0.434294: a logarithm to base 10 where the natural one belongs?",
+    np.log(2): "ln 2 = 0.693147", np.log(10): "ln 10 = 2.30259", np.pi: "pi", 1 / np.pi: "1/pi",
+    2 * np.pi: "2 pi", np.sqrt(2): "sqrt(2)", 1 / np.sqrt(2): "1/sqrt(2)", np.sqrt(np.pi): "sqrt(pi)",
+    np.sqrt(2 * np.pi): "sqrt(2 pi)", 1 / np.sqrt(2 * np.pi): "1/sqrt(2 pi)", np.e: "e",
+}
+
+
+def ratio_text(r: float) -> str:
+    """A ratio as a small fraction when it is one (1/2, -1/3, 3/2), a named constant (1/ln 2,
+    sqrt(2 pi), with its sign) when it is one, else 6 digits."""
     for den in range(1, 9):
         num = round(r * den)
         if num and abs(r * den - num) < 1e-6 * den:
             return f"{num}" if den == 1 else f"{num}/{den}"
-    return f"{r:.6g}"
+    return _constant(r) or f"{r:.6g}"
+
+
+def _constant(r: float) -> str:
+    for value, text in CONSTANTS.items():
+        if abs(abs(r) - value) < 1e-6 * value:
+            return text if r > 0 else f"-{text}"
+    return ""
 
 
 def all_pass(verdicts: Iterable[Verdict], success: Verdict) -> Verdict:
@@ -395,10 +469,13 @@ def symbolic(got: Any, ref: sympy.Expr, *, domains: Mapping[sympy.Symbol, tuple[
         if a is None or abs(a - b) > rtol * max(abs(b), scale) + 1e-13:
             alts = alternatives() if callable(alternatives) else alternatives
             v = _sym_failure(g, ref, p, a, b, usable, called, alts or {}, what)
-            if not v.mistake and terms is not None:
-                named, want = terms() if callable(terms) else terms
-                v = Verdict(False, v.message, v.called, v.got, v.expected,
-                            _sym_term_fit(g, named, want, domains, seed))
+            if not v.mistake and terms is not None:  # one term set, or several tried in order
+                sets = terms() if callable(terms) else terms
+                for named, want in (sets if isinstance(sets, list) else [sets]):
+                    text = _sym_term_fit(g, named, want, domains, seed)
+                    if text:
+                        v = Verdict(False, v.message, v.called, v.got, v.expected, text)
+                        break
             return v
     return Verdict(True, f"{what}: equal to the expected expression at {len(usable)} random points "
                          "(30-digit arithmetic)")

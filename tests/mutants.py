@@ -62,6 +62,14 @@ MUTANTS = (
       "return list(sympy.hessian(logp, x) * sympy.Matrix(x))", "p1.score.mixture"),
     m("components_reversed", 1, "return [sympy.diff(logp, xi) for xi in x]",
       "return [sympy.diff(logp, xi) for xi in x][::-1]", "p1.score.gaussian", "p1.score.mixture"),
+    m("trace_of_sigma", 1, TWEEDIE,
+      "    return y + (Sigma.trace() if hasattr(Sigma, 'trace') else Sigma[0, 0] + Sigma[1, 1]) * score(y)\n",
+      "p1.tweedie.diagonal", "p1.tweedie.full", "p1.tweedie.symbolic"),
+    m("half_sigma", 1, TWEEDIE, "    return y + Sigma @ score(y) / 2\n", *TW_ALL),
+    m("score_second_derivative", 1, "return [sympy.diff(logp, xi) for xi in x]",
+      "return [sympy.diff(logp, xi, 2) for xi in x]", "p1.score.gaussian", "p1.score.mixture"),
+    m("score_first_variable_only", 1, "return [sympy.diff(logp, xi) for xi in x]",
+      "return [sympy.diff(logp, x[0]) for xi in x]", "p1.score.gaussian", "p1.score.mixture"),
     # ---------------------------------------------------------------- problem 2
     m("kl_swapped", 2, "return float(diff @ diff / (2 * sigma1**2) + d * (sigma0**2 / sigma1**2 - 1) / 2\n"
       "                 + d * np.log(sigma1 / sigma0))",
@@ -76,6 +84,10 @@ MUTANTS = (
     m("std_ratio_not_variance", 2, "d * (sigma0**2 / sigma1**2 - 1) / 2", "d * (sigma0 / sigma1 - 1) / 2",
       "p2.scales", "p2.general", "p2.monte_carlo"),
     m("breaks_for_d1", 2, "d = np.size(mu0)", "d = len(np.squeeze(mu0))", "p2.monte_carlo"),
+    m("log_base_2", 2, "+ d * np.log(sigma1 / sigma0))", "+ d * np.log2(sigma1 / sigma0))",
+      "p2.scales", "p2.general", "p2.monte_carlo"),
+    m("square_of_sum", 2, "diff @ diff / (2 * sigma1**2)", "diff.sum() ** 2 / (2 * sigma1**2)",
+      "p2.means", "p2.general"),
     # ---------------------------------------------------------------- problem 3
     m("jacobian_transposed", 3, P3_DA, "da = -J @ a - model.dquad_dz(z, theta, s, nu)",
       "p3.grad", "p3.unbiased"),
@@ -119,6 +131,10 @@ MUTANTS = (
       "    D, P = X.size, theta.size\n\n    def odeint(rhs, y, s0, s1, n=30):  # Euler\n"
       "        for k in range(n):\n            y = y + (s1 - s0) / n * rhs(y, s0 + k * (s1 - s0) / n)\n"
       "        return y\n", "p3.logp", "p3.grad", "p3.unbiased"),
+    m("jacobian_at_time_zero", 3, "        J = model.df_dz(z, theta, s)\n        da",
+      "        J = model.df_dz(z, theta, 0.0)\n        da", "p3.unbiased"),
+    m("adjoint_slices_swapped", 3, "        z, a = y[:D], y[D:2 * D]\n", "        a, z = y[:D], y[D:2 * D]\n",
+      "p3.grad", "p3.unbiased"),
     # ---------------------------------------------------------------- problem 4
     # No "v1 written as a call to v2" (or the reverse): SPEC 2.4 allows any order a reverse pass
     # allows, and both versions make the same fn.grad calls and sums in different orders only, so
@@ -155,6 +171,8 @@ MUTANTS = (
       "        if v.fn is None or v is graph.output:\n            continue\n", "p4.v2"),
     m("jacobian_on_the_left", 4, "v.grad = v.grad + w.grad @ w.fn.grad(v)", "v.grad = v.grad + w.fn.grad(v) @ w.grad",
       "p4.v1", "p4.output_inside"),
+    m("divergence_product_of_derivatives", 5, P5_DIV,
+      "div = sum(sympy.diff(fi, xi) * sympy.diff(p, xi) for fi, xi in zip(f, x))", *P5_ALL),
     # ---------------------------------------------------------------- problem 5
     m("advective_not_divergence", 5, P5_DIV, "div = sum(fi * sympy.diff(p, xi) for fi, xi in zip(f, x))", *P5_ALL),
     m("rho_not_squared", 5, P5_RET, "return sympy.diff(p, t) + div - rho / 2 * lap", *P5_ALL),
@@ -167,6 +185,8 @@ MUTANTS = (
       "p5.time_rho", "p5.solution"),
     m("two_dimensions_hardcoded", 5, P5_DIV, "div = sympy.diff(f[0] * p, x[0]) + sympy.diff(f[1] * p, x[1])",
       "p5.d1", "p5.time_rho"),
+    m("rho_chain_rule_without_sigma", 6, "return sympy.sqrt(sympy.diff(sigma**2, t))",
+      "return sympy.sqrt(2 * sympy.diff(sigma, t))", "p6.rho", "p6.kernel"),
     # ---------------------------------------------------------------- problem 6
     m("rho_sqrt_of_dsigma", 6, "return sympy.sqrt(sympy.diff(sigma**2, t))",
       "return sympy.sqrt(sympy.diff(sigma, t))", "p6.rho", "p6.kernel"),
@@ -191,6 +211,8 @@ MUTANTS = (
       "    if not isinstance(lam, sympy.Basic) and lam == 1:\n"
       "        return (lambda x, t: f(x, t)), (lambda t: 0 * g(t))\n    sqrt = sympy.sqrt if",
       "p7.ode"),
+    m("diffusion_sqrt_g", 7, "return sqrt(1 - lam) * g(t)", "return sqrt(1 - lam) * sqrt(g(t))",
+      "p7.numeric", "p7.symbolic", "p7.marginals", "p7.simulation"),
     m("hint_scalar_case_copied", 1, TWEEDIE,
       "    if len(y) == 1:  # the hint's scalar case, Sigma = 1\n        return y + score(y)\n"
       "    return y + Sigma @ score(y)\n", "p1.tweedie.scalar"),

@@ -96,7 +96,7 @@ def test_rich_report_explains_a_failure(tmp_path):
     proc = hw1("grade", str(sub), "--problem", "2")
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
-    assert "p2.scales" in text and "called: kl_gaussian(" in text
+    assert "p2.scales" in text and "called: [0] kl_gaussian(" in text
     assert "likely mistake: the log term is missing its factor d" in text
 
 

@@ -53,6 +53,24 @@ EXPECTED = [  # mutant, a probe it fails, words of the diagnosis that probe must
     ("rho_sqrt_of_dsigma", "p6.rho", "sqrt(d sigma/dt)"),
     ("statement_constant", "p6.density", "the statement's constant"),
     ("one_minus_lam", "p7.symbolic", "(1 - lam) instead of (1 - lam/2)"),
+    # read off the answer's structure (P1 symbolic), fitted over several calls (P2), replayed (P3, P4)
+    ("trace_of_sigma", "p1.tweedie.full", "Sigma replaced by its trace"),
+    ("trace_of_sigma", "p1.tweedie.symbolic", "Sigma replaced by its trace"),
+    ("half_sigma", "p1.tweedie.symbolic", "the Sigma score(y) term is 0.5 times what it should be (a factor 1/2)"),
+    ("score_second_derivative", "p1.score.gaussian", "second derivatives d^2/dx_i^2 log p"),
+    ("score_first_variable_only", "p1.score.mixture", "every component differentiated with respect to x1 = x[0]"),
+    ("log_base_2", "p2.scales", "the d log(sigma1/sigma0) term has coefficient 1.4427 where 1 belongs (a factor 1/ln"),
+    ("log_base_2", "p2.general", "a logarithm to base 2"),
+    ("square_of_sum", "p2.means", "the square of the sum"),
+    ("jacobian_at_time_zero", "p3.unbiased", "your result is what taking it at s = 0 gives"),
+    ("adjoint_slices_swapped", "p3.grad", "z and a are read from each other's slices"),
+    ("adjoint_slices_swapped", "p3.unbiased", "z and a are read from each other's slices"),
+    ("b0_ones", "p3.unbiased", "b(0) must be 0; your result is what b(0) = 1 (in every entry) gives"),
+    ("a0_zero", "p3.unbiased", "your result is what a(0) = 0 gives"),
+    ("divergence_product_of_derivatives", "p5.d2", "(a product of derivatives, not the product rule)"),
+    ("rho_chain_rule_without_sigma", "p6.rho", "the factor sigma is missing"),
+    ("first_coordinate_only", "p5.d2", "the rho^2 d^2p/dx2^2 term is missing"),
+    ("diffusion_sqrt_g", "p7.numeric", "g(t) appears to the power 1/2 where 1 belongs"),
 ]
 
 
@@ -168,21 +186,30 @@ def test_exception_text_names_a_mistake_only_when_its_pattern_matches():
     assert not v.passed and "the Jacobian is on the wrong side" in v.mistake
     other = left.replace("w.fn.grad(v) @ w.grad", "w.grad @ w.fn.grad(v)[0]")  # no Jacobian-first product
     assert judge_probe(probe, case, {call.key: Outcome("error", message=other)}).mistake == ""
+    one = ("ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+           "(n?,k),(k,m?)->(n?,m?) (size 4 is different from 1) (line 72: v.grad = v.grad + w.grad @ w.fn.grad(v))")
+    v = judge_probe(probe, case, {call.key: Outcome("error", message=one)})
+    assert "a .grad of shape (1,) reached grad @ fn.grad(...)" in v.mistake, v.mistake  # zero_grad's np.zeros(1)
+    wrong_side = one.replace("w.grad @ w.fn.grad(v)", "w.fn.grad(v) @ w.grad")  # (dim_w, 1) @ (dim_w,)
+    assert "the Jacobian is on the wrong side" in judge_probe(probe, case, {call.key: Outcome(
+        "error", message=wrong_side)}).mistake
     assert judge_probe(probe, case, {call.key: Outcome("error", message="ZeroDivisionError: x")}).mistake == ""
 
 
 def test_a_failure_naming_nothing_says_which_tagged_probes_pass():
-    """first_coordinate_only (the Laplacian over x1 only) passes d = 1 and fails d = 2: the report
-    says so, in the message, without naming a mistake (main has no tags: there it says nothing)."""
+    """A residual with a stray term in x2 only passes d = 1 and fails d = 2, and matches no known
+    mistake or term: the report says which probes pass, in the message, naming nothing."""
     import importlib
 
     from grader.judge import judge_problem
     from grader.runner import Outcome
     from tests.support import cases, outcome
     mutant = BY_NAME["first_coordinate_only"]
+    src = mutant.source().replace("for xi in x[:1])", "for xi in x) + (sympy.sin(x[1] * t) ** 3 if len(x) > 1 else 0)")
+    assert src != mutant.source()
     problem = by_number(5)
     harness = importlib.import_module(problem.harness)
-    module = module_from_source(mutant.source())
+    module = module_from_source(src)
     cs = cases(5, 0)
     outs: dict[str, Outcome] = {}
     for case in cs.values():
@@ -247,6 +274,58 @@ def test_no_diagnosis_is_wrong_on_the_held_out_set():
             assert kind != "wrong", (name, named)
             seen += 1
     assert seen >= 45
+
+
+def test_p4_replays_a_node_the_loop_never_visits_and_a_seed_on_the_last_node():
+    """graph.nodes[-1:0:-1] never visits nodes[0]; graph.nodes[-1].grad = 1 where v_out is not last."""
+    import numpy as np
+
+    from problems.p4_backprop import problem as p4
+    named = 0
+    for seed in range(6):
+        spec = p4.random_graph(np.random.default_rng(seed), 7, 0, False)
+        values, grads = p4.reference(spec)
+        nodes = list(range(len(spec["nodes"])))
+        for version in (1, 2):
+            sim = p4.mistaken(spec, values, version, skip=0)
+            if not all(np.allclose(a, b) for a, b in zip(sim, grads)):
+                text = p4._whole_graph_match(spec, values, version, sim, nodes)
+                assert "never visits v0 = graph.nodes[0]" in text and "stops before nodes[0]" in text, text
+                named += 1
+        spec = p4.random_graph(np.random.default_rng(seed), 6, 2, True)  # as p4.output_inside: v_out not last
+        values, grads = p4.reference(spec)
+        ok = p4.reaches(spec)
+        checked = [v for v in range(len(ok)) if not ok[v] or v == spec["output"]]
+        for version in (1, 2):
+            sim = p4.mistaken(spec, values, version, seed_last=True)
+            if sim is not None:
+                text = p4._whole_graph_match(spec, values, version, sim, checked)
+                assert "graph.nodes[-1].grad" in text, text
+                named += 1
+    assert named >= 6
+
+
+def test_rho_names_a_known_formula_only_if_every_schedule_agrees():
+    """sqrt(2 sigma') equals sigma' for the linear schedule sigma = a t when a = 2 (seed 2): one
+    constant matching is no evidence; the three schedules together give the powers of sigma, sigma'."""
+    mutant = BY_NAME["rho_chain_rule_without_sigma"]
+    for seed in range(6):
+        mistake = judge_inprocess(module_from_source(mutant.source()), 6, seed)["p6.rho"].mistake
+        assert "the factor sigma is missing" in mistake and "rho = d sigma/dt" not in mistake, (seed, mistake)
+
+
+def test_power_fit_names_a_wrong_power_only_for_an_exact_power_law():
+    import numpy as np
+
+    from grader.checks import power_fit
+    rng = np.random.default_rng(4)
+    g = rng.uniform(0.5, 3.0, size=5)
+    assert power_fit(2 * np.sqrt(g), {"g": g}, {"g": 1.0}, 2.0) == "g appears to the power 1/2 where 1 belongs"
+    assert power_fit(3 * g, {"g": g}, {"g": 1.0}, 2.0) == (
+        "the constant factor is 3 where 2 belongs (a factor 3/2); the powers are right")
+    assert power_fit(2 * g, {"g": g}, {"g": 1.0}, 2.0) == ""  # right
+    assert power_fit(2 * g + rng.normal(size=5) * 0.1, {"g": g}, {"g": 1.0}, 2.0) == ""  # no power law
+    assert power_fit(2 * g[:3], {"g": g[:3]}, {"g": 1.0}, 1.0) == ""  # too few entries to fit
 
 
 # --------------------------------------------------------------- the term fit (engine)

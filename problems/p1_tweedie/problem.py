@@ -12,17 +12,19 @@ random points to 1e-8 relative).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import sympy
 
 from grader import wire
-from grader.checks import Reject, all_pass, as_array, as_expr_list, numeric, symbolic
+from grader.checks import Reject, all_pass, as_array, as_expr_list, numeric, ratio_text, symbolic, value_at
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call, show_value
 from problems.p1_tweedie.harness import symbols
 
 RTOL, ATOL = 1e-8, 1e-10
+SIGN = "sign flipped on the score term: y - Sigma score(y), the correction subtracted where it is added"
 
 
 # --------------------------------------------------------------------------- tweedie_mean
@@ -73,11 +75,17 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
     g = mixture_score(y, w, m, s)
     wrong = {
         "Sigma^-1 used where Sigma belongs": y + np.linalg.solve(sigma, g),
-        "sign flipped on the score term: y - Sigma score(y)": y - sigma @ g,
+        SIGN: y - sigma @ g,
         "the y term is missing: only Sigma score(y)": sigma @ g,
         "Sigma ignored (the hint's Sigma = 1 case): y + score(y)": y + g,
         "only the diagonal of Sigma used (elementwise product)": y + np.diag(sigma) * g,
         "Sigma applied twice: y + Sigma Sigma score(y)": y + sigma @ sigma @ g,
+        "Sigma replaced by its trace: y + tr(Sigma) score(y) where the matrix Sigma belongs": y + np.trace(sigma) * g,
+        "Sigma replaced by the mean of its diagonal, tr(Sigma)/n": y + np.trace(sigma) / n * g,
+        "Sigma[0, 0] used as a scalar variance for every coordinate": y + sigma[0, 0] * g,
+        "det(Sigma) used as a scalar in place of the matrix Sigma": y + np.linalg.det(sigma) * g,
+        "component i got (sum_j Sigma_ij) score_i, the row sum of Sigma times score_i: in the loop, "
+        "Sigma[i][j] must multiply score_j, not score_i": y + sigma.sum(axis=1) * g,
     }
     root = np.linalg.cholesky(sigma)
     vals, vecs = np.linalg.eigh(sigma)
@@ -86,11 +94,20 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
         wrong.setdefault(f"a square root of Sigma, {text}, used where Sigma belongs", y + half @ g)
     terms = ({"y": y, "Sigma score(y)": sigma @ g}, {"y": 1.0, "Sigma score(y)": 1.0})
     return Case({"main": call}, {"expected": posterior_mean(y, sigma, w, m, c), "wrong": wrong, "n": n,
-                                 "terms": terms})
+                                 "terms": terms, "broadcast": [y + sigma * g, y + sigma * g[:, None],
+                                                               y[:, None] + sigma * g[:, None]]})
 
 
 def judge_tweedie(case: Case, values: dict) -> Verdict:
-    got = as_array(values["main"], (case.data["n"],), "tweedie_mean's result")
+    n = case.data["n"]
+    raw = np.asarray(values["main"], dtype=object)
+    if n > 1 and raw.shape == (n, n):  # Sigma * score(y): numpy broadcasts instead of a matrix product
+        got = as_array(values["main"], (n, n), "tweedie_mean's result")
+        if any(np.allclose(got, b, rtol=1e-9, atol=1e-12) for b in case.data["broadcast"]):
+            return Verdict(False, f"tweedie_mean's result has shape {got.shape}, expected ({n},)",
+                           called=case.calls["main"].show, mistake="Sigma * score(y) is numpy's elementwise "
+                           f"(broadcast) product, a ({n}, {n}) array here: the matrix product is Sigma @ score(y)")
+    got = as_array(values["main"], (n,), "tweedie_mean's result")
     return numeric(got, case.data["expected"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
                    alternatives=case.data["wrong"], what="E[X | Y=y]", terms=case.data["terms"])
 
@@ -103,8 +120,7 @@ def build_symbolic(rng: np.random.Generator) -> Case:
 
     def later() -> dict:  # computed in the judge worker (or once for a whole batch)
         Y, S, G = sympy.Matrix(y), sympy.Matrix(s), sympy.Matrix(g)
-        return {"expected": Y + S * G, "wrong": {"sign flipped on the score term": Y - S * G,
-                                                 "Sigma^-1 used where Sigma belongs": Y + S.inv() * G}}
+        return {"expected": Y + S * G, "wrong": {SIGN: Y - S * G, "Sigma^-1 used where Sigma belongs": Y + S.inv() * G}}
 
     return Case({"main": Call("tweedie_symbolic", {"n": n}, show)},
                 {"symbols": [*y, *g, *{x for r in s for x in r}], "seed": int(rng.integers(2**31))}, later=later)
@@ -114,10 +130,101 @@ def judge_symbolic(case: Case, values: dict) -> Verdict:
     got = values["main"]
     exp = case.data["expected"]
     domains = {sym: (-2.0, 2.0) for sym in case.data["symbols"]}
-    return all_pass((symbolic(got[i, 0], exp[i, 0], domains=domains, called=case.calls["main"].show,
-                              seed=case.data["seed"] + i, what=f"entry {i} of the result",
-                              alternatives={k: w[i, 0] for k, w in case.data["wrong"].items()})
-                     for i in range(exp.rows)), Verdict(True, "y + Sigma score(y), entry by entry"))
+    v = all_pass((symbolic(got[i, 0], exp[i, 0], domains=domains, called=case.calls["main"].show,
+                           seed=case.data["seed"] + i, what=f"entry {i} of the result",
+                           alternatives={k: w[i, 0] for k, w in case.data["wrong"].items()})
+                  for i in range(exp.rows)), Verdict(True, "y + Sigma score(y), entry by entry"))
+    if v.passed or v.mistake:
+        return v
+    mistake, seen = structure(got, case.data["seed"])
+    return dataclasses.replace(v, mistake=mistake, message=v.message + (f" — {seen}" if seen else ""))
+
+
+def structure(got: sympy.Matrix, seed: int, n: int = 2) -> tuple[str, str]:
+    """(mistake, observation) read off the student's symbolic result. It is A y + M score(y) + r
+    (checked at random points; nothing is said when it is not affine in y and score(y)); A must be
+    the identity, M must be Sigma, r must be 0. A part equal to a known wrong matrix (Sigma^-1,
+    tr(Sigma) I, ...) or to a multiple of the right one is a named mistake; any other M is only
+    an observation: its value at one point beside Sigma's."""
+    y, g, sg = symbols(n)
+    s_syms = sorted({x for row in sg for x in row}, key=lambda x: x.name)
+    rng = np.random.default_rng(seed + 31)
+    parts_at = []
+    for _ in range(2):
+        sv = {x: float(rng.uniform(-2.0, 2.0)) for x in s_syms}
+
+        def at(yv, gv, sv=sv) -> np.ndarray | None:
+            point = {**sv, **dict(zip(y, yv)), **dict(zip(g, gv))}
+            vals = [value_at(got[i, 0], point) for i in range(n)]
+            if any(v is None or abs(v.imag) > 1e-12 for v in vals):
+                return None
+            return np.array([v.real for v in vals])
+
+        zero = np.zeros(n)
+        r = at(zero, zero)
+        cols_a = [at(e, zero) for e in np.eye(n)]
+        cols_m = [at(zero, e) for e in np.eye(n)]
+        yv, gv = rng.uniform(-2.0, 2.0, size=n), rng.uniform(-2.0, 2.0, size=n)
+        probe = at(yv, gv)
+        if r is None or probe is None or any(c is None for c in cols_a + cols_m):
+            return "", ""
+        A = np.column_stack([c - r for c in cols_a])
+        M = np.column_stack([c - r for c in cols_m])
+        if not np.allclose(A @ yv + M @ gv + r, probe, rtol=1e-8, atol=1e-10):
+            return "", ""  # not affine in y and score(y): no structure to read off
+        parts_at.append((np.array([[sv[x] for x in row] for row in sg]), A, M, r))
+    sigmas, As, Ms, rs = (list(t) for t in zip(*parts_at))
+    found = [_name_part("y", As, [np.eye(n)] * 2, {"the y term is missing": [0 * a for a in As],
+                                                   "the y term has the wrong sign": [-np.eye(n)] * 2}),
+             _name_part("Sigma score(y)", Ms, sigmas, _sigma_alternatives(sigmas))]
+    named = [t for t, _ in found if t]
+    seen = [t for _, t in found if t]
+    if not all(np.allclose(r, 0, atol=1e-10) for r in rs):
+        seen.append("there is a term that depends on neither y nor score(y) (with y = 0 and score = 0 your "
+                    f"result is {show_value(rs[0], 6)}, not 0)")
+    if seen:
+        seen.insert(0, f"at Sigma = {_mat(sigmas[0])} your result is A y + M score(y) + r with "
+                       f"A = {_mat(As[0])}, M = {_mat(Ms[0])} (A must be I, M must be Sigma, r must be 0)")
+    return "; ".join(named), "; ".join(seen)
+
+
+def _sigma_alternatives(sigmas: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
+    """Matrices a student might multiply score(y) by instead of Sigma, at each point."""
+    n = sigmas[0].shape[0]
+    eye = np.eye(n)
+    return {
+        "score(y) is multiplied by Sigma^-1 where Sigma belongs": [np.linalg.inv(x) for x in sigmas],
+        "the score term has the wrong sign: y - Sigma score(y)": [-x for x in sigmas],
+        "the score term is missing: Sigma score(y) must be added to y": [0 * x for x in sigmas],
+        "Sigma ignored: score(y) is multiplied by the identity (the hint's Sigma = 1)": [eye] * 2,
+        "Sigma applied twice: Sigma Sigma score(y)": [x @ x for x in sigmas],
+        "Sigma replaced by its trace: score(y) is multiplied by tr(Sigma) I where the matrix Sigma belongs":
+            [np.trace(x) * eye for x in sigmas],
+        "Sigma replaced by the mean of its diagonal, tr(Sigma)/n, times I": [np.trace(x) / n * eye for x in sigmas],
+        "only the diagonal of Sigma used (elementwise product)": [np.diag(np.diag(x)) for x in sigmas],
+        "Sigma[0, 0] used as a scalar variance for every coordinate": [x[0, 0] * eye for x in sigmas],
+        "det(Sigma) used as a scalar in place of the matrix Sigma": [np.linalg.det(x) * eye for x in sigmas],
+    }
+
+
+def _name_part(term: str, got: list[np.ndarray], want: list[np.ndarray], alternatives: dict) -> tuple[str, str]:
+    """(named, observed) for one part: nothing when `got` is `want` at every point; the known
+    mistake it equals, or a constant multiple of `want`, as named; else that it differs, observed."""
+    close = lambda a, b: all(np.allclose(x, w, rtol=1e-7, atol=1e-9) for x, w in zip(a, b))  # noqa: E731
+    if close(got, want):
+        return "", ""
+    for text, alt in alternatives.items():
+        if close(got, alt):
+            return text, ""
+    big = np.abs(want[0]) > 1e-9
+    c = float((got[0][big] / want[0][big])[0]) if big.any() else 0.0
+    if abs(c) > 1e-9 and close(got, [c * w for w in want]):
+        return f"the {term} term is {c:.6g} times what it should be (a factor {ratio_text(c)})", ""
+    return "", f"the {term} term is not right"
+
+
+def _mat(a: np.ndarray) -> str:
+    return "[" + ", ".join("[" + ", ".join(f"{x:.4g}" for x in row) + "]" for row in a) + "]"
 
 
 # --------------------------------------------------------------------------- score
@@ -130,13 +237,31 @@ def score_case(rng: np.random.Generator, density: sympy.Expr, label: str) -> Cas
 
     def later() -> dict:  # computed in the judge worker (or once for a whole batch)
         expected = [sympy.diff(sympy.log(density), xi) for xi in X]
-        return {"expected": expected, "wrong": lambda: {  # only for a wrong answer
-            "returned grad p instead of grad log p": [[sympy.diff(density, xi) for xi in X]],
-            "sign flipped (grad of -log p)": [[-e for e in expected]],
-            REVERSED: [expected[::-1]],
-        }}
+        return {"expected": expected, "wrong": lambda: score_mistakes(density, expected)}
 
     return Case({"main": call}, {"label": label, "seed": int(rng.integers(2**31))}, later=later)
+
+
+def score_mistakes(density: sympy.Expr, expected: list[sympy.Expr]) -> dict[str, list[list[sympy.Expr]]]:
+    """Known wrong scores, each as the list a student returns (only computed for a wrong answer)."""
+    logp = sympy.log(density)
+    n = len(X)
+    out = {
+        "returned grad p instead of grad log p": [[sympy.diff(density, xi) for xi in X]],
+        "sign flipped (grad of -log p)": [[-e for e in expected]],
+        REVERSED: [expected[::-1]],
+        "second derivatives d^2/dx_i^2 log p returned instead of the first derivatives d/dx_i log p":
+            [[sympy.diff(logp, xi, 2) for xi in X]],
+        "grad p / p^2 (divided by p twice) instead of grad p / p": [[sympy.diff(density, xi) / density**2
+                                                                     for xi in X]],
+        "log of grad p, log(d/dx_i p), instead of d/dx_i log p": [[sympy.log(sympy.diff(density, xi))
+                                                                   for xi in X]],
+        "every component is the sum over i of d/dx_i log p": [[sum(expected)] * n],
+    }
+    for j, xj in enumerate(X):
+        out[f"every component differentiated with respect to {xj} = x[{j}] (the loop variable is not used)"] = [
+            [expected[j]] * n]
+    return out
 
 
 def build_score_gaussian(rng: np.random.Generator) -> Case:

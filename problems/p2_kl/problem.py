@@ -5,7 +5,9 @@ Reference: the general multivariate-normal formula
 with Σᵢ = σᵢ² I built as matrices, so it never reuses the formula the student is asked to show;
 and, for the property probe, a Monte Carlo estimate with a tolerance from its standard error.
 Tolerance (numeric probes): |got − ref| ≤ 1e-9·|ref| + 1e-10; inputs keep σ₀/σ₁ away from 1 so
-the reference is O(1) and float64 rounding (≈1e-15) is far inside it.
+the reference is O(1) and float64 rounding (≈1e-15) is far inside it. Each numeric probe makes
+five calls: one wrong scalar says nothing about which term is wrong, five let the coefficient of
+each term be fitted (grader.checks.term_fit) when no known mistake matches.
 """
 
 from __future__ import annotations
@@ -32,18 +34,31 @@ def reference(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> float:
     return 0.5 * (trace + diff @ np.linalg.solve(cov1, diff) - d + logdet1 - logdet0)
 
 
+def terms(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> tuple[float, float, float]:
+    """The three terms of the closed form (for diagnosis only; the reference is `reference`)."""
+    d, sq = mu0.size, float(np.sum((mu1 - mu0) ** 2))
+    return sq / (2 * s1**2), d * (s0**2 / s1**2 - 1) / 2, d * np.log(s1 / s0)
+
+
 def wrong_answers(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> dict[str, float]:
     """Realistic mistakes, each a formula a student might write (for diagnosis)."""
-    d, sq = mu0.size, float(np.sum((mu1 - mu0) ** 2))
-    mean, ratio, log = sq / (2 * s1**2), d * (s0**2 / s1**2 - 1) / 2, d * np.log(s1 / s0)
+    d, diff = mu0.size, mu1 - mu0
+    sq = float(diff @ diff)
+    mean, ratio, log = terms(mu0, s0, mu1, s1)
     return {
         "arguments swapped: this is D_KL(N1 || N0)": reference(mu1, s1, mu0, s0),
         "the log term is missing its factor d": mean + ratio + np.log(s1 / s0),
         "the variance-ratio term is missing its factor d": mean + (s0**2 / s1**2 - 1) / 2 + log,
+        "d is 1 in your code: both d-terms are missing their factor d (np.ndim(mu0) is 1 for any vector; "
+        "the dimension is mu0.size)": mean + (s0**2 / s1**2 - 1) / 2 + np.log(s1 / s0),
         "sigma0/sigma1 used where sigma0^2/sigma1^2 belongs": mean + d * (s0 / s1 - 1) / 2 + log,
         "log term has the wrong sign: log(sigma0/sigma1)": mean + ratio - log,
         "mean term divided by 2 sigma0^2 instead of 2 sigma1^2": sq / (2 * s0**2) + ratio + log,
         "the norm is not squared": np.sqrt(sq) / (2 * s1**2) + ratio + log,
+        "the square of the sum (sum_i (mu1 - mu0)_i)^2 used where the sum of squares ||mu1 - mu0||^2 "
+        "belongs": float(diff.sum()) ** 2 / (2 * s1**2) + ratio + log,
+        "the mean of the squares (||mu1 - mu0||^2 / d) used where their sum belongs":
+            sq / d / (2 * s1**2) + ratio + log,
         "the -1 in (sigma0^2/sigma1^2 - 1) is missing": mean + d * s0**2 / s1**2 / 2 + log,
         "log(sigma1^2/sigma0^2) used without the 1/2": mean + ratio + 2 * log,
         "the mean term divided by 2 sigma1 instead of 2 sigma1^2": sq / (2 * s1) + ratio + log,
@@ -54,6 +69,7 @@ def wrong_answers(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> dic
 
 TERMS = ("the mean term ||mu1 - mu0||^2/(2 sigma1^2)", "the term d (sigma0^2/sigma1^2 - 1)/2",
          "the term d log(sigma1/sigma0)")
+FIT_NAMES = ("||mu1 - mu0||^2/(2 sigma1^2)", "d (sigma0^2/sigma1^2 - 1)/2", "d log(sigma1/sigma0)")
 
 
 def _one_term_off(*terms: float) -> dict[str, float]:
@@ -67,11 +83,23 @@ def _one_term_off(*terms: float) -> dict[str, float]:
     return out
 
 
-def _case(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float, **extra: object) -> Case:
-    call = Call("kl", {"mu0": mu0.tolist(), "sigma0": s0, "mu1": mu1.tolist(), "sigma1": s1},
-                show_call("kl_gaussian", mu0=mu0, sigma0=s0, mu1=mu1, sigma1=s1))
-    data = {"expected": reference(mu0, s0, mu1, s1), "wrong": wrong_answers(mu0, s0, mu1, s1)}
-    return Case({"kl": call}, {**data, **extra})
+CALLS = 5  # inputs per numeric probe: one scalar names no term; 5 let 3 terms' coefficients be fitted
+
+
+def _case(draw, **extra: object) -> Case:
+    """CALLS calls with inputs from `draw()`; the data: their references, each known mistake's
+    values and the terms' values (which term has the wrong coefficient, when no mistake matches)."""
+    inputs = [draw() for _ in range(CALLS)]
+    calls = {f"kl{i}": Call("kl", {"mu0": mu0.tolist(), "sigma0": s0, "mu1": mu1.tolist(), "sigma1": s1},
+                            show_call("kl_gaussian", mu0=mu0, sigma0=s0, mu1=mu1, sigma1=s1))
+             for i, (mu0, s0, mu1, s1) in enumerate(inputs)}
+    wrong = [wrong_answers(*x) for x in inputs]
+    values = np.array([terms(*x) for x in inputs])
+    live = [k for k in range(3) if np.any(np.abs(values[:, k]) > 1e-12)]  # a probe may zero a term
+    data = {"expected": np.array([reference(*x) for x in inputs]),
+            "wrong": {name: np.array([w[name] for w in wrong]) for name in wrong[0]},
+            "terms": ({FIT_NAMES[k]: values[:, k] for k in live}, {FIT_NAMES[k]: 1.0 for k in live})}
+    return Case(calls, {**data, **extra})
 
 
 def _scale_pair(rng: np.random.Generator) -> tuple[float, float]:
@@ -81,19 +109,25 @@ def _scale_pair(rng: np.random.Generator) -> tuple[float, float]:
 
 
 def build_means(rng: np.random.Generator) -> Case:
-    s = float(rng.uniform(0.5, 2.0))
-    return _case(rng.normal(size=3), s, rng.normal(size=3), s)
+    def draw():
+        s = float(rng.uniform(0.5, 2.0))
+        return rng.normal(size=3), s, rng.normal(size=3), s
+    return _case(draw)
 
 
 def build_scales(rng: np.random.Generator) -> Case:
-    mu = rng.normal(size=4)
-    s0, s1 = _scale_pair(rng)
-    return _case(mu, s0, mu.copy(), s1)
+    def draw():
+        mu = rng.normal(size=4)
+        s0, s1 = _scale_pair(rng)
+        return mu, s0, mu.copy(), s1
+    return _case(draw)
 
 
 def build_general(rng: np.random.Generator) -> Case:
-    s0, s1 = _scale_pair(rng)
-    return _case(rng.normal(size=5), s0, rng.normal(size=5), s1)
+    def draw():
+        s0, s1 = _scale_pair(rng)
+        return rng.normal(size=5), s0, rng.normal(size=5), s1
+    return _case(draw)
 
 
 def build_monte_carlo(rng: np.random.Generator) -> Case:
@@ -108,14 +142,20 @@ def build_monte_carlo(rng: np.random.Generator) -> Case:
         logratio = (-(x - mu0) ** 2 / (2 * s0**2) - np.log(s0)) - (-(x - mu1) ** 2 / (2 * s1**2) - np.log(s1))
         return {"expected": float(logratio.mean()), "se": float(logratio.std(ddof=1) / np.sqrt(MC_SAMPLES))}
 
-    case = _case(mu0, s0, mu1, s1)
-    return Case(case.calls, case.data, later=later)
+    call = Call("kl", {"mu0": mu0.tolist(), "sigma0": s0, "mu1": mu1.tolist(), "sigma1": s1},
+                show_call("kl_gaussian", mu0=mu0, sigma0=s0, mu1=mu1, sigma1=s1))
+    return Case({"kl": call}, {"wrong": wrong_answers(mu0, s0, mu1, s1)}, later=later)
 
 
 def judge_exact(case: Case, values: dict) -> Verdict:
-    got = as_float(values["kl"], "kl_gaussian's result")
-    return numeric(got, case.data["expected"], rtol=RTOL, atol=ATOL,
-                   called=case.calls["kl"].show, alternatives=case.data["wrong"])
+    """The CALLS results as one vector (entry i: call kl{i}), so a term's coefficient can be fitted."""
+    keys = sorted(values, key=lambda k: int(k[2:]))
+    got = np.array([as_float(values[k], f"kl_gaussian's result (call {i})") for i, k in enumerate(keys)])
+    expected = case.data["expected"]
+    bad = np.abs(got - expected) > ATOL + RTOL * np.abs(expected)
+    shown = "; ".join(f"[{i}] {case.calls[k].show}" for i, k in enumerate(keys) if bad[i] or not bad.any())
+    return numeric(got, expected, rtol=RTOL, atol=ATOL, called=shown, alternatives=case.data["wrong"],
+                   what=f"kl_gaussian's results (entry i: call [i], of {len(keys)})", terms=case.data["terms"])
 
 
 def judge_monte_carlo(case: Case, values: dict) -> Verdict:
@@ -132,16 +172,17 @@ def judge_monte_carlo(case: Case, values: dict) -> Verdict:
 
 PROBES = (
     Probe("p2.means", "different means, equal scales (d = 3)", "numeric", 3,
-          "sigma0 = sigma1 and mu0 != mu1: only the mean term ||mu1-mu0||^2/(2 sigma1^2) is "
-          "non-zero, so this isolates it.",
+          "sigma0 = sigma1 and mu0 != mu1, five inputs: only the mean term ||mu1-mu0||^2/(2 sigma1^2) "
+          "is non-zero, so this isolates it.",
           ("kl_gaussian",), build_means, judge_exact, tags={"terms": "the mean term alone"},
           catches="a wrong mean term: norm not squared, a missing 1/2"),
     Probe("p2.scales", "equal means, different scales (d = 4)", "numeric", 3,
-          "mu0 = mu1 and sigma0 != sigma1: isolates d(sigma0^2/sigma1^2 - 1)/2 + d log(sigma1/sigma0).",
+          "mu0 = mu1 and sigma0 != sigma1, five inputs: isolates d(sigma0^2/sigma1^2 - 1)/2 + "
+          "d log(sigma1/sigma0); across the inputs each term's coefficient is fitted to name a wrong one.",
           ("kl_gaussian",), build_scales, judge_exact, tags={"terms": "the scale terms alone"},
           catches="a missing factor d, sigma instead of sigma^2, the log term's sign"),
     Probe("p2.general", "everything differs (d = 5)", "numeric", 2,
-          "All terms at once, against the general multivariate formula.",
+          "All terms at once, five inputs, against the general multivariate formula.",
           ("kl_gaussian",), build_general, judge_exact, tags={"terms": "all terms"},
           catches="the mean term scaled by sigma0 instead of sigma1; swapped arguments"),
     Probe("p2.monte_carlo", "one dimension, against Monte Carlo", "property", 2,

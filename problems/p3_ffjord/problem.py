@@ -15,6 +15,7 @@ to ~1e-8, answers are compared at ~1e-6). A wrong term changes values at the 1e-
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import product
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.checks import Lazy, as_array, as_float, numeric
+from grader.checks import Lazy, as_array, as_float, nearest_alternative, numeric
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call, show_value
 from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
@@ -67,17 +68,29 @@ def reference(model: TanhModel, X: np.ndarray, theta: np.ndarray,
     return [(model.log_pz(z0) - l0[k], model.grad_log_pz(z0) @ S0 - L0[k]) for k in range(n)]
 
 
-def _z0(model: TanhModel, X: np.ndarray, theta: np.ndarray, forwards: bool) -> np.ndarray:
-    """z(0) from the reverse solve (from 0 to 1 instead, if `forwards`), shared by the replays."""
-    key = (forwards, X.tobytes(), theta.tobytes(), model.tau)
-    if key not in _Z0:
-        _Z0.clear()  # one scenario at a time
-        _Z0[key] = rk4(lambda z, s: model.f(z, theta, s), X, *((0.0, 1.0) if forwards else (1.0, 0.0)),
-                       ODEINT_STEPS)
-    return _Z0[key]
+REVERSE_TIME = {  # how a reverse solve with a mistake reads the pseudo-time: (s0, s1, the model's time at s)
+    "right": (1.0, 0.0, lambda s: s), "forwards": (0.0, 1.0, lambda s: s),
+    "flipped": (1.0, 0.0, lambda s: 1.0 - s), "frozen": (1.0, 0.0, lambda s: 1.0),
+}
 
 
-_Z0: dict = {}
+def reverse_solve(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.ndarray,
+                  mode: str = "right") -> tuple[np.ndarray, float]:
+    """(z(0), l_hat(0)) of the reverse solve, or of one with a mistake in its time (REVERSE_TIME:
+    integrated from 0 to 1; the model called at 1 - s, or always at s = 1, the start)."""
+    key = (mode, X.tobytes(), theta.tobytes(), nu.tobytes(), model.tau)
+    if key not in _REV:
+        _REV.clear()  # one scenario at a time
+        s0, s1, at = REVERSE_TIME[mode]
+        D = X.size
+        y = rk4(lambda y, s: np.concatenate([model.f(y[:D], theta, at(s)),
+                                             [-(nu @ model.df_dz(y[:D], theta, at(s)) @ nu)]]),
+                np.concatenate([X, [0.0]]), s0, s1, ODEINT_STEPS)
+        _REV[key] = (y[:D], float(y[D]))
+    return _REV[key]
+
+
+_REV: dict = {}
 
 
 def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.ndarray,
@@ -86,7 +99,8 @@ def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.n
     otherwise right adjoint method: same model, inputs and integrator as the student's."""
     D, P = model.D, model.P
     m = mistake
-    z0 = _z0(model, X, theta, m == "reverse_forwards")
+    z0, _ = reverse_solve(model, X, theta, nu, {"reverse_forwards": "forwards", "reverse_time_flipped": "flipped",
+                                                 "time_frozen": "frozen"}.get(m, "right"))
     # coefficients of the four terms: a' = -ca (a J) - cqz dq/dz,  b' = -cb (a df/dtheta) - cqt dq/dtheta
     ca = {"sign": -1.0, "aJ_sign": -1.0, "no_aJ": 0.0}.get(m, 1.0)
     cqz = {"sign": -1.0, "qz_sign": -1.0, "no_qz": 0.0}.get(m, 1.0)
@@ -95,8 +109,9 @@ def adjoint_variant(model: TanhModel, X: np.ndarray, theta: np.ndarray, nu: np.n
     cz = {"z_frozen": 0.0, "z_backwards": -1.0}.get(m, 1.0)
 
     def rhs(y, s):
-        z, a = y[:D], y[D:2 * D]
-        J = model.df_dz(z, theta, s)
+        z, a = (y[D:2 * D], y[:D]) if m == "swapped_za" else (y[:D], y[D:2 * D])
+        s = {"time_zero": 0.0, "time_frozen": 0.0, "time_reversed": 1.0 - s}.get(m, s)  # every model call's time
+        J = model.df_dz(z, theta, 0.0 if m == "J_time_zero" else s)
         aj = J @ a if m == "transpose" else a @ J
         da = -ca * aj - cqz * model.dquad_dz(z, theta, s, nu)
         db = -cb * (a @ model.df_dtheta(z, theta, s)) - cqt * model.dquad_dtheta(z, theta, s, nu)
@@ -140,6 +155,19 @@ GRAD_MISTAKES = {
     "reverse_forwards": "the z, l_hat solve must run in reverse pseudo-time, from s = 1 (z = X) to s = 0; "
                         "your result is what integrating it from 0 to 1 gives (z(0) is wrong, and so is "
                         "everything after it)",
+    "swapped_za": "z and a are read from each other's slices of the adjoint state: the state is [z, a, b], "
+                  "so z = y[:D] and a = y[D:2D]; your result is what reading them the other way round gives",
+    "J_time_zero": "the Jacobian df/dz in the a-equation must be taken at the current pseudo-time s; your "
+                   "result is what taking it at s = 0 gives",
+    "time_zero": "the model must be evaluated at the current pseudo-time s during the a, b sweep; your result "
+                 "is what calling f, df/dz, df/dtheta and the nu^T (df/dz) nu terms at s = 0 gives",
+    "time_reversed": "the a, b sweep runs from s = 0 to 1 and the model must be evaluated at s itself; your "
+                     "result is what evaluating it at 1 - s gives",
+    "reverse_time_flipped": "the z, l_hat solve runs from s = 1 to 0 and the model must be called at s itself; "
+                            "your result is what calling it at 1 - s (tau instead of s = 1 - tau) gives",
+    "time_frozen": "the pseudo-time never advances: your result is what calling the model at the start time "
+                   "of each solve gives (s = 1 in the reverse solve, s = 0 in the a, b sweep): an integrator "
+                   "of your own that does not step s?",
 }
 TOO_COARSE = ("the integration is too coarse for the tolerance (1e-6 relative): use the odeint passed "
               "in (RK4, 100 steps) or a finer integrator")
@@ -189,16 +217,16 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
     model = model_of(sc)
     (logp, grad), (exact_logp, exact_grad), (logpz0, plain_grad) = reference(
         model, sc["X"], sc["theta"], [[nu], list(np.eye(D)), []])  # the empty group: log p_Z(z(0))
-    rev = rk4(lambda y, s: np.concatenate([model.f(y[:D], sc["theta"], s),
-                                           [-(nu @ model.df_dz(y[:D], sc["theta"], s) @ nu)]]),
-              np.concatenate([sc["X"], [0.0]]), 0.0, 1.0, ODEINT_STEPS)
-    wrong_logp = {
-        GRAD_MISTAKES["reverse_forwards"]: model.log_pz(rev[:D]) - rev[D],
+    wrong_logp = {GRAD_MISTAKES[key]: model.log_pz(z0) - l0 for key, mode in (
+        ("reverse_forwards", "forwards"), ("reverse_time_flipped", "flipped"), ("time_frozen", "frozen"))
+        for z0, l0 in [reverse_solve(model, sc["X"], sc["theta"], nu, mode)]}
+    wrong_logp.update({
         "l_hat(0) added instead of subtracted, or the sign of dl_hat/ds flipped "
         "(it must be -nu^T (df/dz) nu in the reverse solve)": logpz0 + (logpz0 - logp),
         "the exact trace used instead of nu^T (df/dz) nu": exact_logp,
         "log p_Z evaluated at X instead of z(0)": model.log_pz(sc["X"]) - (logpz0 - logp),
-    }
+    })
+    @functools.cache
     def wrong_grad() -> Lazy:  # computed only to diagnose a wrong answer, one replay at a time
         out = {"the exact trace's gradient used instead of the nu estimator": lambda: exact_grad,
                "only grad log p_Z(z(0)) propagated (the l_hat terms ignored)": lambda: plain_grad}
@@ -206,16 +234,17 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
                     for key, text in GRAD_MISTAKES.items()})
         return Lazy(out)
 
-    def b0_shift(got: np.ndarray) -> str:
-        """b(0) = c (the same number c != 0 in every entry) adds exactly c to every entry of b(1)."""
-        d = got - grad
-        c = float(np.median(d))
-        if abs(c) > 1e-6 and np.allclose(d, c, rtol=1e-6, atol=1e-9):
-            return f"b(0) must be 0; your result is what b(0) = {c:.6g} (in every entry) gives"
-        return ""
-
     return {"logp": logp, "grad": grad, "wrong_logp": wrong_logp, "wrong_grad": wrong_grad,
-            "b0_shift": b0_shift}
+            "b0_shift": lambda got: _b0_shift(got, grad)}
+
+
+def _b0_shift(got: np.ndarray, grad: np.ndarray) -> str:
+    """b(0) = c (the same number c != 0 in every entry) adds exactly c to every entry of b(1)."""
+    d = got - grad
+    c = float(np.median(d))
+    if abs(c) > 1e-6 and np.allclose(d, c, rtol=1e-6, atol=1e-9):
+        return f"b(0) must be 0; your result is what b(0) = {c:.6g} (in every entry) gives"
+    return ""
 
 
 def build_unbiased(rng: np.random.Generator) -> Case:
@@ -226,16 +255,30 @@ def build_unbiased(rng: np.random.Generator) -> Case:
     calls = {f"nu{i}": make_call(sc, nu) for i, nu in enumerate(nus)}
 
     def later() -> dict:
-        ((_, grad),) = reference(model_of(sc), sc["X"], sc["theta"], [list(np.eye(d))])
-        return {"grad": grad}
+        model = model_of(sc)
+        ((_, grad),) = reference(model, sc["X"], sc["theta"], [list(np.eye(d))])
+
+        def replay(key: str):  # the mean over nu of what one mistake gives
+            return lambda: np.mean([adjoint_variant(model, sc["X"], sc["theta"], nu, key) for nu in nus], axis=0)
+
+        wrong = {GRAD_MISTAKES["b_sign"]: lambda: -grad, **{text: replay(key) for key, text in GRAD_MISTAKES.items()
+                                                           if key != "b_sign"}}
+        return {"grad": grad, "wrong": functools.cache(lambda: Lazy(wrong))}
 
     return Case(calls, {"P": d * d + d}, later=later)
 
 
 def unpack(value: object, P: int = D * D + D) -> tuple[float, np.ndarray]:
-    if not isinstance(value, list) or len(value) != 2:
+    if not isinstance(value, list) or len(value) not in (2, 3):
         raise TypeError("expected a pair (logp_hat, grad)")
     return as_float(value[0], "logp_hat"), as_array(value[1], (P,), "grad")
+
+
+def own_integrator(value: object) -> bool:
+    """The student did not run both solves with the odeint passed in (the harness counts its calls):
+    only then can an answer close to the reference be an integration too coarse for the tolerance."""
+    calls = value[2] if isinstance(value, list) and len(value) == 3 else None
+    return not isinstance(calls, int) or calls < 2
 
 
 def _unless_named(v: Verdict, mistake: str) -> Verdict:
@@ -246,6 +289,11 @@ def judge_logp(case: Case, values: dict) -> Verdict:
     logp, _ = unpack(values["main"])
     v = numeric(logp, case.data["logp"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
                 alternatives=case.data["wrong_logp"], what="logp_hat")
+    if v.passed or v.mistake or not own_integrator(values["main"]):
+        return v
+    near = nearest_alternative(logp, case.data["logp"], case.data["wrong_logp"])
+    if near:
+        return _unless_named(v, f"{near} (to the accuracy of your own integrator)")
     coarse = near_miss(logp, case.data["logp"], 1e-2)
     return _unless_named(v, "logp_hat is within 1 % of the reference but outside the tolerance: "
                          + TOO_COARSE if coarse else "")
@@ -257,7 +305,13 @@ def judge_grad(case: Case, values: dict) -> Verdict:
                 alternatives=case.data["wrong_grad"], what="grad = b(1)")
     if v.passed or v.mistake:
         return v
-    if near_miss(grad, case.data["grad"], 0.2) and near_miss(logp, case.data["logp"], 1e-2):
+    if own_integrator(values["main"]):
+        wrong = case.data["wrong_grad"]()
+        near = nearest_alternative(grad, case.data["grad"], {k: wrong[k] for k in wrong})
+        if near:
+            return replace(v, mistake=f"{near} (to the accuracy of your own integrator)")
+    if near_miss(grad, case.data["grad"], 0.2) and near_miss(logp, case.data["logp"], 1e-2) \
+            and own_integrator(values["main"]):
         return replace(v, mistake="b(1) is close to the reference but outside the tolerance, and so is "
                                   "logp_hat of the same call: " + TOO_COARSE)
     return _unless_named(v, case.data["b0_shift"](grad))
@@ -268,8 +322,13 @@ def judge_unbiased(case: Case, values: dict) -> Verdict:
     mean_grad = np.mean([p[1] for p in pairs], axis=0)
     shown = f"the mean over the {len(pairs)} nu in {{1}} x {{-1, 1}}^{UNBIASED_D - 1} of " + case.calls["nu0"].show
     v = numeric(mean_grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=shown,
-                what="E_nu[grad] (mean over nu)",
-                alternatives=lambda: {GRAD_MISTAKES["b_sign"]: -case.data["grad"]})
+                what="E_nu[grad] (mean over nu)", alternatives=case.data["wrong"])
+    if not v.passed and not v.mistake:
+        v = _unless_named(v, _b0_shift(mean_grad, case.data["grad"]))
+    if not v.passed and not v.mistake and any(own_integrator(values[k]) for k in values):
+        wrong = case.data["wrong"]()
+        near = nearest_alternative(mean_grad, case.data["grad"], {k: wrong[k] for k in wrong})
+        v = _unless_named(v, f"{near} (to the accuracy of your own integrator)" if near else "")
     if not v.passed:
         return dataclasses.replace(v, message=v.message + " — the estimator is biased: its mean is not the "
                                    "gradient of the exact log-likelihood (with Tr df/dz)")

@@ -203,6 +203,8 @@ def judge_values(case: Case, values: dict) -> Verdict:
                 if label == "grad":  # a replayed mistake matching the whole graph says more than one node
                     named = _whole_graph_match(spec, case.data["values"], version, got_grads, list(grads_of))
                     v = dataclasses.replace(v, mistake=named or v.mistake)
+                else:
+                    v = dataclasses.replace(v, mistake=_forward_mistake(spec, got_values, i) or v.mistake)
                 return v
     return Verdict(True, case.data.get("praise", "every node's .value and .grad are right"))
 
@@ -218,8 +220,9 @@ SIMULATED = {
     "no_zero": lambda version: NO_ZERO + " (and passed on to the parents)",
     "zero_skips_sources": lambda version: "zero_grad skipped the source nodes: their stale .grad was "
                                           "accumulated into (every node, sources too, needs zeros)",
-    "no_out_grad": lambda version: "v_out.grad = 1 never took effect: it is never set, or set before "
-                                   "zero_grad, which then zeroes it (set it after zero_grad)",
+    "no_out_grad": lambda version: "v_out.grad = 1 never took effect: it is never set, set before "
+                                   "zero_grad, which then zeroes it (set it after zero_grad), or overwritten in "
+                                   "the backward loop by an assignment `v.grad = ...` where `+=` belongs",
     "forward_order": lambda version: (
         "the backward loop walks graph.nodes in topological order; it must walk them reversed, so that "
         + ("every child's grad is complete before v reads it" if version == 1 else
@@ -228,26 +231,44 @@ SIMULATED = {
                                        "were taken at the stale .values (run the forward pass first)",
     "skip_output": lambda version: "v_out is skipped in the backward loop: it must send its grad to its "
                                    "parents like every other node",
+    "seed_last": lambda version: "the 1 went into graph.nodes[-1].grad: v_out is graph.output, which need not "
+                                 "be the last node (set graph.output.grad = 1)",
+    "value_for_grad": lambda version: (
+        "the .value of a node was used where its .grad belongs: "
+        + ("v.grad += w.grad @ w.fn.grad(v), not w.value @ w.fn.grad(v)" if version == 1 else
+           "u.grad += v.grad @ v.fn.grad(u), not v.value @ v.fn.grad(u)")),
 }
+
+
+def _skipped(version: int, k: int, last: int) -> str:
+    hint = (" (graph.nodes[-1:0:-1] stops before nodes[0]: a slice's end is excluded)" if k == 0 else
+            " (the loop's range leaves out the last node)" if k == last else "")
+    what = "gather its grad from its children" if version == 1 else "send its grad to its parents"
+    return f"the backward loop never visits v{k} = graph.nodes[{k}], so it does not {what}{hint}"
 
 
 def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool = False,
              zero: bool = True, zero_sources: bool = True, out_grad: bool = True,
              order: str = "reversed", jacobians_at: list | None = None,
-             skip_output: bool = False) -> list[np.ndarray] | None:
+             skip_output: bool = False, skip: int | None = None,
+             seed_last: bool = False, value_for_grad: bool = False) -> list[np.ndarray] | None:
     """The grads the pseudo-code of `version` leaves, walking graph.nodes reversed and the
     harness's children order, with at most one mistake: `=` for `+=` (assign), no zero_grad
     (zero=False) or none for the sources, v_out.grad = 1 lost (out_grad=False), the nodes walked
     forwards (order="forward"), the Jacobians taken at other values (the stale ones, when the
-    forward pass runs after the backward one), v_out skipped (skip_output, version 2).
+    forward pass runs after the backward one), v_out skipped (skip_output, version 2), the node
+    graph.nodes[skip] never visited by the loop, the 1 put into graph.nodes[-1] (seed_last), the
+    sending node's .value used where its .grad belongs (value_for_grad).
     None when that mistake would not run on this graph (stale grads of another shape)."""
     nodes, out, kids = spec["nodes"], spec["output"], spec["children_order"]
     at = values if jacobians_at is None else jacobians_at
     grads = [np.array(spec["stale_grads"][i], dtype=float)
              if not zero or (not zero_sources and n["op"] is None) else np.zeros(n["dim"])
              for i, n in enumerate(nodes)]
-    grads[out] = np.ones(1) if out_grad else np.zeros(1)
-    walk = reversed(range(len(nodes))) if order == "reversed" else range(len(nodes))
+    grads[out] = np.ones(1) if out_grad and not seed_last else np.zeros(1)
+    if seed_last:
+        grads[-1] = np.ones(nodes[-1]["dim"])
+    walk = [v for v in (reversed(range(len(nodes))) if order == "reversed" else range(len(nodes))) if v != skip]
 
     def jac(w: int, u: int) -> np.ndarray:
         ps = nodes[w]["parents"]
@@ -258,7 +279,7 @@ def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool
               for u in nodes[v]["parents"]])
     try:
         for target, w, u in pairs:  # target.grad (+)= w.grad @ w.fn.grad(u), target == u
-            term = grads[w] @ jac(w, u)
+            term = (values[w] if value_for_grad else grads[w]) @ jac(w, u)
             grads[target] = term if assign else grads[target] + term
             if grads[target].shape != (nodes[target]["dim"],):
                 return None
@@ -273,12 +294,21 @@ def _simulations(spec: dict, values: list[np.ndarray], version: int) -> dict[str
     kwargs = {"assign": {"assign": True}, "no_zero": {"zero": False},
               "zero_skips_sources": {"zero_sources": False}, "no_out_grad": {"out_grad": False},
               "forward_order": {"order": "forward"}, "stale_jacobians": {"jacobians_at": stale},
-              "skip_output": {"skip_output": True}}
+              "skip_output": {"skip_output": True}, "value_for_grad": {"value_for_grad": True}}
+    if spec["output"] != len(spec["nodes"]) - 1:
+        kwargs["seed_last"] = {"seed_last": True}
     out = {}
     for key, kw in kwargs.items():
         sim = mistaken(spec, values, version, **kw)
         if sim is not None:
             out[SIMULATED[key](version)] = sim
+    last = len(spec["nodes"]) - 1
+    for k in range(last + 1):
+        if k == spec["output"]:
+            continue  # skip_output says it (version 2); in version 1 v_out gathers nothing to miss
+        sim = mistaken(spec, values, version, skip=k)
+        if sim is not None:
+            out[_skipped(version, k, last)] = sim
     return out
 
 
@@ -308,6 +338,39 @@ def _whole_graph_match(spec: dict, values: list[np.ndarray], version: int, got: 
     if len(names) == 2:  # two mistakes leave the same grads on the nodes this probe checks
         return f"either: {names[0]}; or: {names[1]} (this probe's nodes cannot tell them apart)"
     return names[0]
+
+
+def _forward_mistake(spec: dict, got: list, first: int) -> str:
+    """What the submission's forward pass did, from the .value of every node: nothing ran (all
+    stale), it walked graph.nodes backwards (each value from its parents' stale ones), or it left
+    out some nodes (those still stale, the rest right)."""
+    nodes = spec["nodes"]
+    stale = [np.array(x, dtype=float) for x in spec["stale_values"]]
+    backwards = [x.copy() for x in stale]
+    for i in reversed(range(len(nodes))):
+        if nodes[i]["op"] is not None:
+            backwards[i] = forward(nodes[i]["op"], [backwards[p] for p in nodes[i]["parents"]], nodes[i]["params"])
+    right = [x.copy() for x in stale]
+    for i, n in enumerate(nodes):
+        if n["op"] is not None:
+            right[i] = forward(n["op"], [right[p] for p in n["parents"]], n["params"])
+
+    def same(a: object, b: np.ndarray) -> bool:
+        return not isinstance(a, str) and np.shape(a) == b.shape and bool(np.allclose(a, b, rtol=ALIGNED, atol=1e-12))
+
+    inner = [i for i, n in enumerate(nodes) if n["op"] is not None]
+    if all(same(got[i], stale[i]) for i in inner):
+        return "the forward pass did not run: every .value is still the stale number left in the node"
+    if all(same(got[i], backwards[i]) for i in inner):
+        return ("the forward pass walks graph.nodes backwards: each value is computed from its parents' stale "
+                "values (walk them in topological order, as given)")
+    left = [i for i in inner if same(got[i], stale[i]) and not same(got[i], right[i])]
+    if left and all(same(got[i], right[i]) or i in left for i in inner):
+        last = len(nodes) - 1
+        hint = " (a loop over graph.nodes[:-1] leaves out the last node)" if left == [last] else ""
+        return (f"the forward pass never computed {', '.join(f'v{i}' for i in left)}: its .value is still the "
+                f"stale number left in it{hint}")
+    return ""
 
 
 def reference_grads_cache(spec: dict, values: list[np.ndarray]) -> list[np.ndarray]:
@@ -346,6 +409,9 @@ ERRORS = (  # what an exception in the student's pass says about the mistake (se
     (r"mismatch in its core dimension.*fn\.grad\([^()]*\)\s*@",
      "the Jacobian is on the wrong side: the grads are row vectors, so it is w.grad @ w.fn.grad(v) "
      "(grad times Jacobian), not w.fn.grad(v) @ w.grad"),
+    (r"size (\d+) is different from 1\).*\.grad\s*@\s*\w+\.fn\.grad\(",
+     "a .grad of shape (1,) reached grad @ fn.grad(...) on a node with more entries: zero_grad must set every "
+     "node's grad to zeros of its own shape, np.zeros_like(v.value), not np.zeros(1) (only v_out has one entry)"),
     (r"not a parent of this node",
      "fn.grad(u) was called with a u that is not a parent: w.fn.grad(v) needs v -> w (in version 1 the "
      "loop is over v's children w, in version 2 over v's parents u)"),

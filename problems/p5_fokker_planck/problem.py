@@ -61,16 +61,46 @@ def terms(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> tuple[dict, dict]:
              "f . grad p (from the product rule in div(f p))": sum(fi * gi for fi, gi in zip(f, grad)),
              "rho^2 Laplacian(p)": rho**2 * lap,
              "rho^2 sum_i dp/dx_i": rho**2 * sum(grad)}
+    named["sum_i (d f_i/dx_i)(d p/dx_i) (a product of derivatives, not the product rule)"] = sum(
+        sp.diff(fi, xi) * gi for fi, xi, gi in zip(f, x, grad))
+    named["p sum_i f_i (f p not differentiated)"] = p * sum(f)
     want = dict.fromkeys(named, 1.0)
     want["rho^2 Laplacian(p)"] = (-0.5, "-1/2")
-    want["rho^2 sum_i dp/dx_i"] = 0.0
+    for zero in ("rho^2 sum_i dp/dx_i", "sum_i (d f_i/dx_i)(d p/dx_i) (a product of derivatives, not the product rule)",
+                 "p sum_i f_i (f p not differentiated)"):
+        want[zero] = 0.0
     if rho.free_symbols:
         named["rho Laplacian(p)"] = rho * lap
         want["rho Laplacian(p)"] = 0.0
+        named["Laplacian(p) (without rho^2)"] = lap
+        want["Laplacian(p) (without rho^2)"] = 0.0
     if len(x) > 1:
+        mixed_div = "sum_(i != j) d(f_i p)/dx_j (the divergence takes only i = j)"
+        named[mixed_div] = sum(sp.diff(f[i] * p, x[j]) for i in range(len(x)) for j in range(len(x)) if i != j)
+        want[mixed_div] = 0.0
         named["rho^2 sum_(i != j) d^2p/dx_i dx_j (mixed derivatives)"] = rho**2 * sum(
             sp.diff(grad[i], x[j]) for i in range(len(x)) for j in range(len(x)) if i != j)
         want["rho^2 sum_(i != j) d^2p/dx_i dx_j (mixed derivatives)"] = 0.0
+    return named, want
+
+
+def split_terms(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> tuple[dict, dict]:
+    """The same terms coordinate by coordinate (for d > 1), with the cross terms d(f_i p)/dx_j one
+    by one: for a residual right in some coordinates only (an index slip, a loop written for d = 1)."""
+    grad = [sp.diff(p, xi) for xi in x]
+    named: dict = {"d p/dt": sp.diff(p, T)}
+    want: dict = {"d p/dt": 1.0}
+    n = len(x)
+    for i in range(n):
+        named[f"p d f_{i + 1}/dx{i + 1}"] = p * sp.diff(f[i], x[i])
+        named[f"f_{i + 1} d p/dx{i + 1}"] = f[i] * grad[i]
+        named[f"rho^2 d^2p/dx{i + 1}^2"] = rho**2 * sp.diff(grad[i], x[i])
+        want[f"p d f_{i + 1}/dx{i + 1}"] = want[f"f_{i + 1} d p/dx{i + 1}"] = 1.0
+        want[f"rho^2 d^2p/dx{i + 1}^2"] = (-0.5, "-1/2")
+        for j in range(n):
+            if j != i:
+                named[f"d(f_{i + 1} p)/dx{j + 1}"] = sp.diff(f[i] * p, x[j])
+                want[f"d(f_{i + 1} p)/dx{j + 1}"] = 0.0
     return named, want
 
 
@@ -79,7 +109,8 @@ def case(p: sp.Expr, f: list, rho: sp.Expr, x: list, seed: int, exact_zero: bool
             "x": [wire.encode(s) for s in x], "t": wire.encode(T)}
     show = (f"fokker_planck_residual(p={sp.sstr(p)}, f={sp.sstr(f)}, rho={sp.sstr(rho)}, "
             f"x={sp.sstr(x)}, t=t)")
-    data = {"symbols": [*x, T], "seed": seed, "terms": lambda: terms(p, f, rho, x)}
+    data = {"symbols": [*x, T], "seed": seed,
+            "terms": lambda: [terms(p, f, rho, x)] + ([split_terms(p, f, rho, x)] if len(x) > 1 else [])}
     if exact_zero:
         return Case({"main": Call("residual", args, show)}, {**data, "expected": sp.Integer(0), "wrong": None})
     return Case({"main": Call("residual", args, show)}, {**data, "wrong": lambda: mistakes(p, f, rho, x)},

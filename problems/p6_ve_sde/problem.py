@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from grader import wire
-from grader.checks import Reject, all_pass, as_expr, sample_points, symbolic, term_fit, value_at
+from grader.checks import Reject, all_pass, as_expr, power_fit, sample_points, symbolic, term_fit, value_at
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict
 
 T = sp.Symbol("t", positive=True)
@@ -44,7 +44,8 @@ def rho_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
     d = sp.diff(sigma, T)
     return {"sqrt(d sigma/dt): the derivative of sigma^2 is needed, not of sigma": sp.sqrt(d),
             "d/dt sigma^2 without the square root": sp.diff(sigma**2, T),
-            "d sigma/dt: neither squared inside nor square-rooted": d,
+            "rho = d sigma/dt (what sqrt((d sigma/dt)^2) also gives): the derivative must be of sigma^2, "
+            "rho = sqrt(d sigma^2/dt) = sqrt(2 sigma d sigma/dt)": d,
             "sign flipped: rho is the non-negative square root": -rho_ref(sigma)}
 
 
@@ -61,6 +62,9 @@ def density_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
             sp.exp(-(X - Y) ** 2 / (2 * sigma)) / sp.sqrt(2 * sp.pi * sigma),
         "the 2 is missing in the exponent": sp.exp(-(X - Y) ** 2 / sigma**2) / sp.sqrt(2 * sp.pi * sigma**2),
         "the normalising constant is missing": e,
+        "sigma^2 multiplies the exponent where it divides: -(x - y)**2 / 2 * sigma**2 is "
+        "-((x - y)^2/2) sigma^2 (write / (2 * sigma**2))":
+            sp.exp(-(X - Y) ** 2 * sigma**2 / 2) / sp.sqrt(2 * sp.pi * sigma**2),
     }
 
 
@@ -74,10 +78,54 @@ def build_rho(rng: np.random.Generator) -> Case:
 
 
 def judge_rho(case: Case, values: dict) -> Verdict:
-    return all_pass((symbolic(values[name], ref, domains={T: DOMAINS[T]}, called=case.calls[name].show,
-                              seed=case.data["seed"], alternatives=wrong, what=f"rho for the {name} schedule")
-                     for name, (ref, wrong) in case.data["refs"].items()),
-                    Verdict(True, "rho = sqrt(d sigma_t^2 / dt) for the linear, geometric and square-root schedules"))
+    v = all_pass((symbolic(values[name], ref, domains={T: DOMAINS[T]}, called=case.calls[name].show,
+                           seed=case.data["seed"], alternatives=wrong, what=f"rho for the {name} schedule")
+                  for name, (ref, wrong) in case.data["refs"].items()),
+                 Verdict(True, "rho = sqrt(d sigma_t^2 / dt) for the linear, geometric and square-root schedules"))
+    if v.passed:
+        return v
+    if v.mistake and _holds_everywhere(case, values, v.mistake):
+        return v
+    return replace(v, mistake=_rho_powers(case, values))
+
+
+def _holds_everywhere(case: Case, values: dict, mistake: str) -> bool:
+    """A known mistake is named only if the student's rho is that formula for all three schedules:
+    for the linear one both are constants, and two constants agree by chance (sqrt(2a) = a at a = 2)."""
+    for name, (_, wrong) in case.data["refs"].items():
+        if mistake not in wrong:
+            return False
+        try:
+            v = symbolic(values[name], wrong[mistake], domains={T: DOMAINS[T]}, called="", seed=case.data["seed"] + 1)
+        except Reject:
+            return False
+        if not v.passed:
+            return False
+    return True
+
+
+def _rho_powers(case: Case, values: dict) -> str:
+    """rho = sqrt(2 sigma sigma') = sqrt(2) sigma^(1/2) sigma'^(1/2) t^0: when the student's rho, over
+    the three schedules together, is c sigma^a sigma'^b t^e, which power is wrong (one schedule alone
+    cannot tell: for each of them sigma' is a power of sigma or of t, or a constant)."""
+    pts = sample_points({T: DOMAINS[T]}, 6, case.data["seed"] + 29)
+    got, sig, dsig, ts = [], [], [], []
+    for name, call in case.calls.items():
+        sigma = wire.decode(call.args["sigma"])
+        try:
+            rho = as_expr(values[name])
+        except Reject:
+            return ""
+        for pt in pts:
+            vals = [value_at(e, pt) for e in (rho, sigma, sp.diff(sigma, T))]
+            if any(z is None or abs(z.imag) > 1e-12 for z in vals):
+                return ""
+            for out, z in zip((got, sig, dsig), vals):
+                out.append(z.real)
+            ts.append(pt[T])
+    fit = power_fit(got, {"sigma": sig, "d sigma/dt": dsig, "t": ts}, {"sigma": 0.5, "d sigma/dt": 0.5, "t": 0.0},
+                    np.sqrt(2))
+    return f"rho must be sqrt(d sigma^2/dt) = sqrt(2 sigma (d sigma/dt)); in yours {fit}" if fit else ""
 
 
 def build_density(rng: np.random.Generator) -> Case:
@@ -113,6 +161,15 @@ def _log_fit(g: sp.Expr, domains: dict, seed: int) -> str:
     text = term_fit([np.log(z.real) for z in vals], cols, {n: w for n, (_, w) in LOG_TERMS.items()})
     if not text:
         return ""
+    flipped = [f"the {name} term has the wrong sign" for name in ("x^2/sigma^2", "x y/sigma^2", "y^2/sigma^2")]
+    if all(part in text for part in flipped):  # all three flipped: the exponent's own sign
+        rest = [part for part in text.replace(" (the other terms are right)", "").split("; ") if part not in flipped]
+        return ("the exponent has the wrong sign: it must be -(x - y)^2/(2 sigma^2), yours is +(x - y)^2/(2 sigma^2)"
+                + "".join(f"; in log(your density): {part}" for part in rest))
+    inverted = ["the constant term has the wrong sign", "the log sigma term has the wrong sign"]
+    if all(part in text for part in inverted) and not any(name in text for name in ("x^2", "x y", "y^2")):
+        return ("the normalising constant is inverted: your density is multiplied by sqrt(2 pi sigma^2) where it "
+                "is divided by it (the power +1/2 where -1/2 belongs)")
     exponent = any(name in text for name in ("x^2", "x y", "y^2"))
     return ("in log(your density): " + text
             + ("; the exponent must be -(x - y)^2/(2 sigma^2)" if exponent else ""))

@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from grader import wire
-from grader.checks import Reject, all_pass, as_array, as_expr, numeric, symbolic
+from grader.checks import Reject, all_pass, as_array, as_expr, numeric, power_fit, symbolic
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call
 from problems.p7_reverse_sde import model
 
@@ -69,11 +69,24 @@ def build_numeric(lams: tuple[float, ...]):
     return build
 
 
+SLIPS = {  # an argument slip in one call of the drift, and what it gives (f, g^2, score at (x, t))
+    "score called as score(t, x): its arguments are (x, t)": lambda f, g2, s: (f(0), g2(0), s(1)),
+    "f called as f(t, x): its arguments are (x, t)": lambda f, g2, s: (f(1), g2(0), s(0)),
+    "g(t**2) where g(t)**2 belongs: square g's value, not its argument": lambda f, g2, s: (f(0), g2(2), s(0)),
+}
+
+
 def _numeric_refs(p: dict, x: np.ndarray, t: np.ndarray, lam: float) -> tuple:
     f = -p["a"] * x + p["b"] * t
     g2 = p["c"] + t
     s = -(x - p["m"] * np.exp(-t)) / (p["v0"] + t)
     wrong = {name: drift_formula(f, g2, s, lam, **kw) for name, kw in DRIFT_MISTAKES.items()}
+    # the slips: 0 the right call, 1 with (x, t) swapped, 2 (g only) g(t^2) = sqrt(c + t^2), squared
+    fs = {0: f, 1: -p["a"] * t + p["b"] * x}
+    g2s = {0: g2, 2: np.sqrt(p["c"] + t**2)}
+    ss = {0: s, 1: -(t - p["m"] * np.exp(-x)) / (p["v0"] + x)}
+    for name, slip in SLIPS.items():
+        wrong[name] = drift_formula(*slip(fs.get, g2s.get, ss.get), lam)
     return drift_formula(f, g2, s, lam), np.sqrt((1 - lam) * g2), wrong, g2, (f, g2 * s)
 
 
@@ -105,11 +118,15 @@ def judge_numeric(case: Case, values: dict) -> Verdict:
         got = np.abs(as_array(value[2], (4,), "diffusion(t)"))
         alts = {"(1 - lam) g instead of sqrt(1 - lam) g": abs(1 - lam) * np.sqrt(g2),
                 "sqrt(1 - lam) g^2 instead of sqrt(1 - lam) g": np.sqrt(1 - lam) * g2,
-                "sqrt(1 - lam/2) g instead of sqrt(1 - lam) g": np.sqrt(1 - lam / 2) * np.sqrt(g2)}
+                "sqrt(1 - lam/2) g instead of sqrt(1 - lam) g": np.sqrt(1 - lam / 2) * np.sqrt(g2),
+                "sqrt(1 + lam) g instead of sqrt(1 - lam) g": np.sqrt(1 + lam) * np.sqrt(g2)}
         v = numeric(got, diff, rtol=RTOL, atol=ATOL, called=called, alternatives=alts,
                     what=f"|diffusion(t)| with lam={lam:g}",
                     terms=({"g(t)": np.sqrt(g2), "constant": np.ones(4)},
                            {"g(t)": (float(np.sqrt(1 - lam)), f"sqrt(1 - lam) at lam = {lam:g}"), "constant": 0.0}))
+        if not v.passed and not v.mistake:  # diffusion = c g^e: which power of g (4 t's, 2 unknowns)
+            fit = power_fit(got, {"g(t)": np.sqrt(g2)}, {"g(t)": 1.0}, float(np.sqrt(1 - lam)))
+            v = dataclasses.replace(v, mistake=f"in diffusion(t) = sqrt(1 - lam) g(t): {fit}" if fit else "")
         if not v.passed:
             return v
     return Verdict(True, "drift and diffusion right for lam = " + ", ".join(f"{x:g}" for x in d["lams"]))
@@ -137,11 +154,19 @@ def judge_symbolic(case: Case, values: dict) -> Verdict:
     f, g, s, _ = model.symbolic(case.data["m0"], X, T)
     called, seed = case.calls["main"].show, case.data["seed"]
     wrong = {name: drift_formula(f, g**2, s, LAM, **kw) for name, kw in DRIFT_MISTAKES.items()}
+    swap = {X: T, T: X}
+    fs, g2s, ss = {0: f, 1: f.xreplace(swap)}, {0: g**2, 2: g.xreplace({T: T**2})}, {0: s, 1: s.xreplace(swap)}
+    wrong["the f(x, t) term has the wrong sign"] = drift_formula(-f, g**2, s, LAM)
+    for name, slip in SLIPS.items():
+        alt = drift_formula(*slip(fs.get, g2s.get, ss.get), LAM)
+        if not any(sp.expand(alt - other) == 0 for other in wrong.values()):  # f(t, x) = -f(x, t) here
+            wrong[name] = alt
     checks = (
         lambda: symbolic(drift, drift_formula(f, g**2, s, LAM), domains=DOMAINS, called=called, seed=seed,
                          alternatives=wrong, what="drift(x, t)"),
         lambda: symbolic(sp.expand(diff**2), (1 - LAM) * g**2, domains=DOMAINS, called=called, seed=seed,
-                         alternatives={"(1 - lam) g instead of sqrt(1 - lam) g": (1 - LAM) ** 2 * g**2},
+                         alternatives={"(1 - lam) g instead of sqrt(1 - lam) g": (1 - LAM) ** 2 * g**2,
+                                       "sqrt(1 + lam) g instead of sqrt(1 - lam) g": (1 + LAM) * g**2},
                          what="diffusion(t)^2"),
     )
     return all_pass((check() for check in checks),
