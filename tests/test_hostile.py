@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -368,7 +369,7 @@ def test_escape_is_contained(escapes, name, request):
     layers = " ".join(doc["sandbox"])
     probes = [pr for p in doc["problems"] for pr in p["probes"]]
     messages = " ".join(pr["message"] for pr in probes)
-    gots = {pr["got"] for pr in probes}
+    gots = {x for pr in probes for x in pr["got"].replace("[", " ").replace(",", " ").split()}  # P2: 5 calls
     for evidence in (KEY, SECRET, -1.0, -2.0, -3.0, -4.0, -5.0):  # the attack's evidence, as it would show
         assert not any(g.startswith((f"{evidence:g}", f"{evidence}")) for g in gots), (evidence, messages[:400])
     assert doc["score"] == doc["max_score"] == FULL[2], (layers, messages[:600])
@@ -434,6 +435,12 @@ def test_shadow_modules_run_in_no_setting(setting, ordinary_user, tmp_path):
     assert canaries == []
 
 
+def _cmdline(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+    return "(gone)"
+
+
 def _processes_of(uids) -> set[int]:
     """Live processes whose real uid is in `uids`."""
     return {pid for pid in _live_pids() if _uid(pid) in uids}
@@ -467,8 +474,13 @@ def batch_elsewhere(request, tmp_path_factory):
     try:
         proc = run_hw1(setting, user, ["grade", str(subs), "--format", "json", "--timeout", str(TIMEOUT),
                                        "--jobs", "2"], cwd=str(subs))
-        time.sleep(0.5)  # a SIGKILLed process may be listed for a moment
         leftover = _processes_of(watched) - before
+        for _ in range(20):  # a SIGKILLed process, or one its killed parent leaves, may be listed for a moment
+            if not leftover:
+                break
+            time.sleep(0.25)
+            leftover &= _processes_of(watched)
+        leftover = {(pid, _cmdline(pid)) for pid in leftover}
         written = sorted(p.name for p in canary.iterdir())
     finally:
         listener.close()
@@ -547,7 +559,9 @@ def test_a_child_starts_at_most_its_share_of_processes(setting, ordinary_user):
         shutil.rmtree(folder, ignore_errors=True)
     assert proc.returncode == 0, proc.stderr[-1000:]
     probes = [pr for p in json.loads(proc.stdout)["problems"] for pr in p["probes"]]
-    forks = {float(pr["got"]) for pr in probes if pr["got"]}
+    # the number each call forked, from every probe's got (a number, or P2's vector of five calls)
+    forks = {float(x) for pr in probes for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?",
+                                                             pr["got"].split("]", 1)[0].split(") ", 1)[-1])}
     # without a user namespace the share is over the instructor's count at the child's start, and
     # hw1's own threads and workers (the instructor's too) come and go meanwhile: a few more or less
     most = 40 if setting == "user-nouserns" else 31
