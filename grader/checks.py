@@ -314,14 +314,10 @@ def term_fit(got: Any, terms: Mapping[str, Any], want: Mapping[str, Any]) -> str
     if not names:
         return ""
     A = np.column_stack([cols[n] for n in names])
-    if A.shape[0] != g.size or A.shape[0] < A.shape[1] + 2 or not np.all(np.isfinite(A)):
+    if A.shape[0] != g.size:
         return ""
-    norms = np.linalg.norm(A, axis=0)
-    sv = np.linalg.svd(A / norms, compute_uv=False)
-    if sv[-1] < 1e-6 * sv[0]:
-        return ""  # the terms are (nearly) dependent at these entries: no coefficient is identified
-    coef = np.linalg.lstsq(A, g, rcond=None)[0]
-    if np.linalg.norm(A @ coef - g) > 1e-8 * max(np.linalg.norm(g), 1e-12):
+    coef = _exact_fit(A, g, floor=1e-12)
+    if coef is None:
         return ""
     w = np.array([float(want[n][0] if isinstance(want[n], tuple) else want[n]) for n in names])
     label = {n: (f"{want[n][1]} = {w[i]:.6g}" if isinstance(want[n], tuple) else f"{w[i]:.6g}")
@@ -348,6 +344,25 @@ def term_fit(got: Any, terms: Mapping[str, Any], want: Mapping[str, Any]) -> str
     return "; ".join(parts) + rest
 
 
+def _exact_fit(A: np.ndarray, y: np.ndarray, floor: float) -> np.ndarray | None:
+    """The coefficients c with A c = y, when they are the evidence: more rows than columns (two
+    more), finite entries, no vanishing column, columns clearly independent on these rows (smallest
+    singular value of the column-normalised A at least 1e-6 of the largest) and no residual (below
+    1e-8 of max(|y|, floor)). None otherwise: then no coefficient is identified."""
+    if A.shape[0] < A.shape[1] + 2 or not np.all(np.isfinite(A)):
+        return None
+    norms = np.linalg.norm(A, axis=0)
+    if np.any(norms == 0):
+        return None
+    sv = np.linalg.svd(A / norms, compute_uv=False)
+    if sv[-1] < 1e-6 * sv[0]:
+        return None  # the columns are (nearly) dependent at these rows
+    coef = np.linalg.lstsq(A, y, rcond=None)[0]
+    if np.linalg.norm(A @ coef - y) > 1e-8 * max(np.linalg.norm(y), floor):
+        return None
+    return coef
+
+
 def power_fit(got: Any, bases: Mapping[str, Any], want: Mapping[str, float], factor: float = 1.0) -> str:
     """Which quantity a wrong, positive answer has to the wrong power, when it is exactly
     factor' x prod_k base_k^(e_k) (a least-squares fit of log|got| over more entries than unknowns,
@@ -358,17 +373,8 @@ def power_fit(got: Any, bases: Mapping[str, Any], want: Mapping[str, float], fac
     if not names or not np.all(np.isfinite(g)) or np.any(g < 1e-300):
         return ""
     cols = [np.log(np.abs(np.asarray(bases[n], dtype=float).ravel())) for n in names]
-    A = np.column_stack([np.ones(g.size), *cols])
-    if A.shape[0] < A.shape[1] + 2 or not np.all(np.isfinite(A)):
-        return ""
-    norms = np.linalg.norm(A, axis=0)
-    if np.any(norms == 0):
-        return ""
-    sv = np.linalg.svd(A / norms, compute_uv=False)
-    if sv[-1] < 1e-6 * sv[0]:
-        return ""
-    coef = np.linalg.lstsq(A, np.log(g), rcond=None)[0]
-    if np.linalg.norm(A @ coef - np.log(g)) > 1e-8 * max(np.linalg.norm(np.log(g)), 1.0):
+    coef = _exact_fit(np.column_stack([np.ones(g.size), *cols]), np.log(g), floor=1.0)
+    if coef is None:
         return ""
     parts = [(f"the factor {n} is missing (it must appear to the power {ratio_text(float(want[n]))})"
               if abs(e) < 1e-9 else

@@ -28,6 +28,22 @@ SIGN = "sign flipped on the score term: y - Sigma score(y), the correction subtr
 
 
 # --------------------------------------------------------------------------- tweedie_mean
+SIGMA_MISTAKES = {  # what a student multiplies score(y) by where Sigma belongs (numeric and symbolic probes)
+    "Sigma^-1 used where Sigma belongs": np.linalg.inv,
+    SIGN: lambda S: -S,
+    "Sigma ignored (the hint's Sigma = 1 case): y + score(y)": lambda S: np.eye(len(S)),
+    "only the diagonal of Sigma used (elementwise product)": lambda S: np.diag(np.diag(S)),
+    "Sigma applied twice: y + Sigma Sigma score(y)": lambda S: S @ S,
+    "Sigma replaced by its trace: y + tr(Sigma) score(y) where the matrix Sigma belongs":
+        lambda S: np.trace(S) * np.eye(len(S)),
+    "Sigma replaced by the mean of its diagonal, tr(Sigma)/n": lambda S: np.trace(S) / len(S) * np.eye(len(S)),
+    "Sigma[0, 0] used as a scalar variance for every coordinate": lambda S: S[0, 0] * np.eye(len(S)),
+    "det(Sigma) used as a scalar in place of the matrix Sigma": lambda S: np.linalg.det(S) * np.eye(len(S)),
+    "component i got (sum_j Sigma_ij) score_i, the row sum of Sigma times score_i: in the loop, "
+    "Sigma[i][j] must multiply score_j, not score_i": lambda S: np.diag(S.sum(axis=1)),
+}
+
+
 def spd(rng: np.random.Generator, n: int, floor: float, full: bool = True) -> np.ndarray:
     """A random symmetric positive definite matrix, well conditioned, dense if `full`."""
     if not full:
@@ -73,20 +89,8 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
                           score=f"score of the Gaussian mixture p_Y (weights={show_value(np.array(w), 6)}, "
                                 f"means={show_value(m, 6)}, covariances C_k + Sigma={show_value(s, 6)})"))
     g = mixture_score(y, w, m, s)
-    wrong = {
-        "Sigma^-1 used where Sigma belongs": y + np.linalg.solve(sigma, g),
-        SIGN: y - sigma @ g,
-        "the y term is missing: only Sigma score(y)": sigma @ g,
-        "Sigma ignored (the hint's Sigma = 1 case): y + score(y)": y + g,
-        "only the diagonal of Sigma used (elementwise product)": y + np.diag(sigma) * g,
-        "Sigma applied twice: y + Sigma Sigma score(y)": y + sigma @ sigma @ g,
-        "Sigma replaced by its trace: y + tr(Sigma) score(y) where the matrix Sigma belongs": y + np.trace(sigma) * g,
-        "Sigma replaced by the mean of its diagonal, tr(Sigma)/n": y + np.trace(sigma) / n * g,
-        "Sigma[0, 0] used as a scalar variance for every coordinate": y + sigma[0, 0] * g,
-        "det(Sigma) used as a scalar in place of the matrix Sigma": y + np.linalg.det(sigma) * g,
-        "component i got (sum_j Sigma_ij) score_i, the row sum of Sigma times score_i: in the loop, "
-        "Sigma[i][j] must multiply score_j, not score_i": y + sigma.sum(axis=1) * g,
-    }
+    wrong = {text: y + instead(sigma) @ g for text, instead in SIGMA_MISTAKES.items()}
+    wrong["the y term is missing: only Sigma score(y)"] = sigma @ g
     root = np.linalg.cholesky(sigma)
     vals, vecs = np.linalg.eigh(sigma)
     for text, half in (("the Cholesky factor L (Sigma = L L^T)", root), ("its transpose L^T", root.T),
@@ -176,7 +180,9 @@ def structure(got: sympy.Matrix, seed: int, n: int = 2) -> tuple[str, str]:
     sigmas, As, Ms, rs = (list(t) for t in zip(*parts_at))
     found = [_name_part("y", As, [np.eye(n)] * 2, {"the y term is missing": [0 * a for a in As],
                                                    "the y term has the wrong sign": [-np.eye(n)] * 2}),
-             _name_part("Sigma score(y)", Ms, sigmas, _sigma_alternatives(sigmas))]
+             _name_part("Sigma score(y)", Ms, sigmas,
+                        {**{text: [instead(x) for x in sigmas] for text, instead in SIGMA_MISTAKES.items()},
+                         "the score term is missing: Sigma score(y) must be added to y": [0 * x for x in sigmas]})]
     named = [t for t, _ in found if t]
     seen = [t for _, t in found if t]
     if not all(np.allclose(r, 0, atol=1e-10) for r in rs):
@@ -186,25 +192,6 @@ def structure(got: sympy.Matrix, seed: int, n: int = 2) -> tuple[str, str]:
         seen.insert(0, f"at Sigma = {_mat(sigmas[0])} your result is A y + M score(y) + r with "
                        f"A = {_mat(As[0])}, M = {_mat(Ms[0])} (A must be I, M must be Sigma, r must be 0)")
     return "; ".join(named), "; ".join(seen)
-
-
-def _sigma_alternatives(sigmas: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
-    """Matrices a student might multiply score(y) by instead of Sigma, at each point."""
-    n = sigmas[0].shape[0]
-    eye = np.eye(n)
-    return {
-        "score(y) is multiplied by Sigma^-1 where Sigma belongs": [np.linalg.inv(x) for x in sigmas],
-        "the score term has the wrong sign: y - Sigma score(y)": [-x for x in sigmas],
-        "the score term is missing: Sigma score(y) must be added to y": [0 * x for x in sigmas],
-        "Sigma ignored: score(y) is multiplied by the identity (the hint's Sigma = 1)": [eye] * 2,
-        "Sigma applied twice: Sigma Sigma score(y)": [x @ x for x in sigmas],
-        "Sigma replaced by its trace: score(y) is multiplied by tr(Sigma) I where the matrix Sigma belongs":
-            [np.trace(x) * eye for x in sigmas],
-        "Sigma replaced by the mean of its diagonal, tr(Sigma)/n, times I": [np.trace(x) / n * eye for x in sigmas],
-        "only the diagonal of Sigma used (elementwise product)": [np.diag(np.diag(x)) for x in sigmas],
-        "Sigma[0, 0] used as a scalar variance for every coordinate": [x[0, 0] * eye for x in sigmas],
-        "det(Sigma) used as a scalar in place of the matrix Sigma": [np.linalg.det(x) * eye for x in sigmas],
-    }
 
 
 def _name_part(term: str, got: list[np.ndarray], want: list[np.ndarray], alternatives: dict) -> tuple[str, str]:

@@ -281,6 +281,13 @@ def own_integrator(value: object) -> bool:
     return not isinstance(calls, int) or calls < 2
 
 
+def _near_replay(got: float | np.ndarray, want: float | np.ndarray, replays) -> str:
+    """The replayed mistake an answer from the student's own integrator is much nearer to than to
+    the reference (grader.checks.nearest_alternative), said as such; '' when none is."""
+    near = nearest_alternative(got, want, replays)
+    return f"{near} (to the accuracy of your own integrator)" if near else ""
+
+
 def _unless_named(v: Verdict, mistake: str) -> Verdict:
     return v if v.passed or v.mistake or not mistake else replace(v, mistake=mistake)
 
@@ -291,9 +298,9 @@ def judge_logp(case: Case, values: dict) -> Verdict:
                 alternatives=case.data["wrong_logp"], what="logp_hat")
     if v.passed or v.mistake or not own_integrator(values["main"]):
         return v
-    near = nearest_alternative(logp, case.data["logp"], case.data["wrong_logp"])
+    near = _near_replay(logp, case.data["logp"], case.data["wrong_logp"])
     if near:
-        return _unless_named(v, f"{near} (to the accuracy of your own integrator)")
+        return _unless_named(v, near)
     coarse = near_miss(logp, case.data["logp"], 1e-2)
     return _unless_named(v, "logp_hat is within 1 % of the reference but outside the tolerance: "
                          + TOO_COARSE if coarse else "")
@@ -306,14 +313,12 @@ def judge_grad(case: Case, values: dict) -> Verdict:
     if v.passed or v.mistake:
         return v
     if own_integrator(values["main"]):
-        wrong = case.data["wrong_grad"]()
-        near = nearest_alternative(grad, case.data["grad"], {k: wrong[k] for k in wrong})
+        near = _near_replay(grad, case.data["grad"], case.data["wrong_grad"]())
         if near:
-            return replace(v, mistake=f"{near} (to the accuracy of your own integrator)")
-    if near_miss(grad, case.data["grad"], 0.2) and near_miss(logp, case.data["logp"], 1e-2) \
-            and own_integrator(values["main"]):
-        return replace(v, mistake="b(1) is close to the reference but outside the tolerance, and so is "
-                                  "logp_hat of the same call: " + TOO_COARSE)
+            return replace(v, mistake=near)
+        if near_miss(grad, case.data["grad"], 0.2) and near_miss(logp, case.data["logp"], 1e-2):
+            return replace(v, mistake="b(1) is close to the reference but outside the tolerance, and so is "
+                                      "logp_hat of the same call: " + TOO_COARSE)
     return _unless_named(v, case.data["b0_shift"](grad))
 
 
@@ -326,9 +331,7 @@ def judge_unbiased(case: Case, values: dict) -> Verdict:
     if not v.passed and not v.mistake:
         v = _unless_named(v, _b0_shift(mean_grad, case.data["grad"]))
     if not v.passed and not v.mistake and any(own_integrator(values[k]) for k in values):
-        wrong = case.data["wrong"]()
-        near = nearest_alternative(mean_grad, case.data["grad"], {k: wrong[k] for k in wrong})
-        v = _unless_named(v, f"{near} (to the accuracy of your own integrator)" if near else "")
+        v = _unless_named(v, _near_replay(mean_grad, case.data["grad"], case.data["wrong"]()))
     if not v.passed:
         return dataclasses.replace(v, message=v.message + " — the estimator is biased: its mean is not the "
                                    "gradient of the exact log-likelihood (with Tr df/dz)")

@@ -116,13 +116,21 @@ def random_graph(rng: np.random.Generator, inner: int, after_output: int, bad_sh
 
 
 # --------------------------------------------------------------------------- reference
+def forward_pass(spec: dict, backwards: bool = False) -> list[np.ndarray]:
+    """Every node's value after a forward pass over the stale values, in graph.nodes order (or,
+    for the diagnosis of a pass that walked it backwards, in reverse: values from stale parents)."""
+    nodes = spec["nodes"]
+    values = [np.array(x, dtype=float) for x in spec["stale_values"]]
+    for i in (reversed(range(len(nodes))) if backwards else range(len(nodes))):
+        if nodes[i]["op"] is not None:
+            values[i] = forward(nodes[i]["op"], [values[p] for p in nodes[i]["parents"]], nodes[i]["params"])
+    return values
+
+
 def reference(spec: dict) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Values by a forward pass; d v_out / d v for every v by forward-mode tangents."""
     nodes, out = spec["nodes"], spec["output"]
-    values = [np.array(spec["stale_values"][i], dtype=float) for i in range(len(nodes))]
-    for i, n in enumerate(nodes):
-        if n["op"] is not None:
-            values[i] = forward(n["op"], [values[p] for p in n["parents"]], n["params"])
+    values = forward_pass(spec)
     grads = []
     for v, n in enumerate(nodes):
         g = np.zeros(n["dim"])
@@ -204,7 +212,8 @@ def judge_values(case: Case, values: dict) -> Verdict:
                     named = _whole_graph_match(spec, case.data["values"], version, got_grads, list(grads_of))
                     v = dataclasses.replace(v, mistake=named or v.mistake)
                 else:
-                    v = dataclasses.replace(v, mistake=_forward_mistake(spec, got_values, i) or v.mistake)
+                    v = dataclasses.replace(v, mistake=_forward_mistake(spec, got_values, case.data["values"])
+                                            or v.mistake)
                 return v
     return Verdict(True, case.data.get("praise", "every node's .value and .grad are right"))
 
@@ -340,20 +349,13 @@ def _whole_graph_match(spec: dict, values: list[np.ndarray], version: int, got: 
     return names[0]
 
 
-def _forward_mistake(spec: dict, got: list, first: int) -> str:
-    """What the submission's forward pass did, from the .value of every node: nothing ran (all
-    stale), it walked graph.nodes backwards (each value from its parents' stale ones), or it left
-    out some nodes (those still stale, the rest right)."""
+def _forward_mistake(spec: dict, got: list, right: list[np.ndarray]) -> str:
+    """What the submission's forward pass did, from the .value of every node (`right`: the
+    reference values): nothing ran (all stale), it walked graph.nodes backwards (each value from
+    its parents' stale ones), or it left out some nodes (those still stale, the rest right)."""
     nodes = spec["nodes"]
     stale = [np.array(x, dtype=float) for x in spec["stale_values"]]
-    backwards = [x.copy() for x in stale]
-    for i in reversed(range(len(nodes))):
-        if nodes[i]["op"] is not None:
-            backwards[i] = forward(nodes[i]["op"], [backwards[p] for p in nodes[i]["parents"]], nodes[i]["params"])
-    right = [x.copy() for x in stale]
-    for i, n in enumerate(nodes):
-        if n["op"] is not None:
-            right[i] = forward(n["op"], [right[p] for p in n["parents"]], n["params"])
+    backwards = forward_pass(spec, backwards=True)
 
     def same(a: object, b: np.ndarray) -> bool:
         return not isinstance(a, str) and np.shape(a) == b.shape and bool(np.allclose(a, b, rtol=ALIGNED, atol=1e-12))
