@@ -77,8 +77,8 @@ def _tree_rss(root: int) -> int:
 def distinct_class(d: Path, size: int = 100) -> list[Path]:
     """`size` submissions with distinct contents (checked by hash), so that a batch measures the
     grader and not its per-batch verdict cache: the reference, the correct variants, the wrong
-    examples, every mutant of tests/mutants.py, pairs of mutants in different problems, one
-    syntax error and one crash."""
+    examples, the mutants of tests/mutants.py (in their order, as many as fit), pairs of mutants in
+    different problems where there is room, one syntax error and one crash."""
     sys.path.insert(0, str(ROOT))
     from tests.mutants import MUTANTS
 
@@ -87,7 +87,9 @@ def distinct_class(d: Path, size: int = 100) -> list[Path]:
     for sub in ("variants", "wrong"):
         for f in sorted((ROOT / "submissions" / sub).glob("*.py")):
             sources[f"{sub}_{f.name}"] = f.read_text()
-    for mu in MUTANTS:
+    for mu in MUTANTS:  # (as many as fit: the syntax error and the crash below take two places)
+        if len(sources) >= size - 2:
+            break
         sources[f"mutant_{mu.name}.py"] = mu.source()
     sources["syntax_error.py"] = ref.replace("def kl_gaussian(", "def kl_gaussian(:", 1)
     sources["crash.py"] = ref + "\nimport ctypes\ndef score(p, x):\n    ctypes.string_at(0)\n"

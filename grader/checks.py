@@ -21,7 +21,12 @@ ALIGNED = 1e-6  # two arrays "match" a diagnosis when they agree to this relativ
 
 
 class Reject(Exception):
-    """A returned value that cannot be judged as what the contract asks for."""
+    """A returned value that cannot be judged as what the contract asks for (with the mistake that
+    explains it, when the value's form singles one out)."""
+
+    def __init__(self, message: str, mistake: str = ""):
+        super().__init__(message)
+        self.mistake = mistake
 
 
 # --------------------------------------------------------------------------- coercion
@@ -229,12 +234,24 @@ def diagnose(got: Any, expected: Any, alternatives: Mapping[str, Any]) -> str:
 
     A constant factor (or a sign) is named only when at least two nonzero expected entries are
     all scaled alike; a single wrong scalar gets no named mistake unless an alternative matches.
+    Alternatives that coincide on this input are not told apart: two that match are both named
+    as "either ... or", more are none. (A Lazy mapping, whose entries are expensive, is read
+    only up to the first match.)
     """
     g = np.asarray(got, dtype=float)
+    hits = []
     for name, alt in alternatives.items():
         a = np.asarray(alt, dtype=float)
         if a.shape == g.shape and np.all(np.isfinite(a)) and np.allclose(g, a, rtol=ALIGNED, atol=1e-12):
-            return name
+            hits.append(name)
+            if isinstance(alternatives, Lazy):
+                break
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) == 2:
+        return f"either: {hits[0]}; or: {hits[1]} (this probe's input cannot tell them apart)"
+    if hits:
+        return ""
     e = np.asarray(expected, dtype=float)
     if g.shape != e.shape:
         return ""

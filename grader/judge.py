@@ -130,7 +130,7 @@ def judge_probe(probe: Probe, case: Case, outcomes: Mapping[str, Outcome]) -> Ve
         return probe.judge(case, values)
     except Reject as err:
         shown = next(iter(case.calls.values())).show if case.calls else ""
-        return Verdict(False, str(err), called=shown)
+        return Verdict(False, str(err), called=shown, mistake=err.mistake)
     except Exception as err:  # noqa: BLE001 - a judge must not take the grader down
         return Verdict(False, f"the value could not be judged ({type(err).__name__}: "
                               f"{str(err)[:200]}); if your answer looks right, report this")

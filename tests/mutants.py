@@ -56,6 +56,11 @@ MUTANTS = (
     m("float_conversion", 1, TWEEDIE,
       "    return np.asarray(y, dtype=float) + np.asarray(Sigma, dtype=float) @ np.asarray(score(y), dtype=float)\n",
       "p1.tweedie.symbolic"),
+    m("sigma_factored_out", 1, TWEEDIE, "    return Sigma @ (y + score(y))\n", *TW_ALL),
+    m("sigma_on_y", 1, TWEEDIE, "    return Sigma @ y + score(y)\n", *TW_ALL),
+    m("lower_triangle_of_sigma", 1, TWEEDIE,
+      "    if isinstance(Sigma, np.ndarray):\n        return y + np.tril(Sigma) @ score(y)\n"
+      "    return y + Sigma.lower_triangular() @ score(y)\n", "p1.tweedie.full", "p1.tweedie.symbolic"),
     m("grad_p_not_log", 1, "return [sympy.diff(logp, xi) for xi in x]",
       "return [sympy.diff(p, xi) for xi in x]", "p1.score.gaussian", "p1.score.mixture"),
     m("assumes_gaussian", 1, "return [sympy.diff(logp, xi) for xi in x]",
@@ -88,6 +93,14 @@ MUTANTS = (
       "p2.scales", "p2.general", "p2.monte_carlo"),
     m("square_of_sum", 2, "diff @ diff / (2 * sigma1**2)", "diff.sum() ** 2 / (2 * sigma1**2)",
       "p2.means", "p2.general"),
+    m("kl_d_on_second_log", 2, "d * np.log(sigma1 / sigma0)", "np.log(sigma1) - d * np.log(sigma0)",
+      "p2.means", "p2.scales", "p2.general"),
+    m("kl_sigmas_as_variances", 2, "diff @ diff / (2 * sigma1**2) + d * (sigma0**2 / sigma1**2 - 1) / 2\n"
+      "                 + d * np.log(sigma1 / sigma0))",
+      "diff @ diff / (2 * sigma1) + d * (sigma0 / sigma1 - 1) / 2\n"
+      "                 + d * np.log(sigma1 / sigma0) / 2)", "p2.means", "p2.scales", "p2.general", "p2.monte_carlo"),
+    m("kl_log_precedence", 2, "d * np.log(sigma1 / sigma0)", "d * np.log(sigma1) / sigma0",
+      "p2.means", "p2.scales", "p2.general", "p2.monte_carlo"),
     # ---------------------------------------------------------------- problem 3
     m("jacobian_transposed", 3, P3_DA, "da = -J @ a - model.dquad_dz(z, theta, s, nu)",
       "p3.grad", "p3.unbiased"),
@@ -110,6 +123,12 @@ MUTANTS = (
     m("a0_zero", 3, P3_A0, "np.concatenate([z0, np.zeros(D), np.zeros(P)])", "p3.grad", "p3.unbiased"),
     m("a0_sign", 3, P3_A0, "np.concatenate([z0, -model.grad_log_pz(z0), np.zeros(P)])", "p3.grad", "p3.unbiased"),
     m("a0_at_X", 3, P3_A0, "np.concatenate([z0, model.grad_log_pz(X), np.zeros(P)])", "p3.grad", "p3.unbiased"),
+    m("returns_a_not_b", 3, "return float(logp_hat), y1[2 * D:]", "return float(logp_hat), y1[D:2 * D]",
+      "p3.logp", "p3.grad", "p3.unbiased"),
+    m("nu_normalised", 3, "    D, P = X.size, theta.size\n",
+      "    D, P = X.size, theta.size\n    nu = nu / np.linalg.norm(nu)\n", "p3.logp", "p3.grad", "p3.unbiased"),
+    m("a0_halved", 3, P3_A0, "np.concatenate([z0, 0.5 * model.grad_log_pz(z0), np.zeros(P)])",
+      "p3.grad", "p3.unbiased"),
     # the adjoint method piece by piece (each named by a judge-side replay, tests/test_diagnosis.py)
     m("a_equation_aJ_sign", 3, P3_DA, "da = a @ J - model.dquad_dz(z, theta, s, nu)", "p3.grad", "p3.unbiased"),
     m("a_equation_dquad_sign", 3, P3_DA, "da = -a @ J + model.dquad_dz(z, theta, s, nu)", "p3.grad", "p3.unbiased"),
@@ -171,6 +190,18 @@ MUTANTS = (
       "        if v.fn is None or v is graph.output:\n            continue\n", "p4.v2"),
     m("jacobian_on_the_left", 4, "v.grad = v.grad + w.grad @ w.fn.grad(v)", "v.grad = v.grad + w.fn.grad(v) @ w.grad",
       "p4.v1", "p4.output_inside"),
+    m("zero_grad_ones", 4, "v.grad = np.zeros_like(np.asarray(v.value, dtype=float))",
+      "v.grad = np.ones_like(np.asarray(v.value, dtype=float))", *P4_ALLV),
+    m("v1_first_child_only", 4, "        for w in graph.children(v):\n",
+      "        for w in graph.children(v)[:1]:\n", "p4.v1"),
+    m("v2_first_parent_only", 4, "        for u in graph.parents(v):\n",
+      "        for u in graph.parents(v)[:1]:\n", "p4.v2"),
+    m("v1_breadth_first", 4, "    for v in reversed(graph.nodes):\n        for w in graph.children(v):\n",
+      "    order = [graph.output]\n    for v in order:\n"
+      "        order += [u for u in graph.parents(v) if u not in order]\n"
+      "    for v in order:\n        for w in graph.children(v):\n", "p4.v1"),
+    m("v1_jacobian_transposed", 4, "v.grad = v.grad + w.grad @ w.fn.grad(v)",
+      "v.grad = v.grad + w.grad @ w.fn.grad(v).T", "p4.v1", "p4.output_inside"),
     m("divergence_product_of_derivatives", 5, P5_DIV,
       "div = sum(sympy.diff(fi, xi) * sympy.diff(p, xi) for fi, xi in zip(f, x))", *P5_ALL),
     # ---------------------------------------------------------------- problem 5
@@ -185,6 +216,9 @@ MUTANTS = (
       "p5.time_rho", "p5.solution"),
     m("two_dimensions_hardcoded", 5, P5_DIV, "div = sympy.diff(f[0] * p, x[0]) + sympy.diff(f[1] * p, x[1])",
       "p5.d1", "p5.time_rho"),
+    m("time_derivative_twice", 5, P5_RET, "return sympy.diff(p, t, 2) + div - rho**2 / 2 * lap", *P5_ALL),
+    m("laplacian_as_squared_gradient", 5, "lap = sum(sympy.diff(p, xi, 2) for xi in x)",
+      "lap = sum(sympy.diff(p, xi) ** 2 for xi in x)", *P5_ALL),
     m("rho_chain_rule_without_sigma", 6, "return sympy.sqrt(sympy.diff(sigma**2, t))",
       "return sympy.sqrt(2 * sympy.diff(sigma, t))", "p6.rho", "p6.kernel"),
     # ---------------------------------------------------------------- problem 6
@@ -203,6 +237,9 @@ MUTANTS = (
     m("one_minus_lam", 7, P7_DRIFT, "return f(x, t) - (1 - lam) * g(t) ** 2 * score(x, t)", *P7_ALL),
     m("g_not_squared", 7, P7_DRIFT, "return f(x, t) - (1 - lam / 2) * g(t) * score(x, t)", *P7_ALL),
     m("score_sign", 7, P7_DRIFT, "return f(x, t) + (1 - lam / 2) * g(t) ** 2 * score(x, t)", *P7_ALL),
+    m("drift_factor_on_f", 7, P7_DRIFT, "return (1 - lam / 2) * (f(x, t) - g(t) ** 2 * score(x, t))", *P7_ALL),
+    m("drift_half_of_one_minus_lam", 7, P7_DRIFT, "return f(x, t) - (1 - lam) / 2 * g(t) ** 2 * score(x, t)",
+      *P7_ALL),
     m("math_sqrt", 7, "sqrt = sympy.sqrt if isinstance(lam, sympy.Basic) else np.sqrt",
       "import math\n    sqrt = math.sqrt", "p7.symbolic", "p7.marginals"),
     m("diffusion_without_sqrt", 7, "return sqrt(1 - lam) * g(t)", "return (1 - lam) * g(t)",

@@ -28,10 +28,11 @@ SIGN = "sign flipped on the score term: y - Sigma score(y), the correction subtr
 
 
 # --------------------------------------------------------------------------- tweedie_mean
+SIGMA_IGNORED = "Sigma ignored (the hint's Sigma = 1 case): y + score(y)"
 SIGMA_MISTAKES = {  # what a student multiplies score(y) by where Sigma belongs (numeric and symbolic probes)
     "Sigma^-1 used where Sigma belongs": np.linalg.inv,
     SIGN: lambda S: -S,
-    "Sigma ignored (the hint's Sigma = 1 case): y + score(y)": lambda S: np.eye(len(S)),
+    SIGMA_IGNORED: lambda S: np.eye(len(S)),
     "only the diagonal of Sigma used (elementwise product)": lambda S: np.diag(np.diag(S)),
     "Sigma applied twice: y + Sigma Sigma score(y)": lambda S: S @ S,
     "Sigma replaced by its trace: y + tr(Sigma) score(y) where the matrix Sigma belongs":
@@ -41,7 +42,19 @@ SIGMA_MISTAKES = {  # what a student multiplies score(y) by where Sigma belongs 
     "det(Sigma) used as a scalar in place of the matrix Sigma": lambda S: np.linalg.det(S) * np.eye(len(S)),
     "component i got (sum_j Sigma_ij) score_i, the row sum of Sigma times score_i: in the loop, "
     "Sigma[i][j] must multiply score_j, not score_i": lambda S: np.diag(S.sum(axis=1)),
+    "only the lower triangle of Sigma used: component i sums Sigma_ij score_j over j <= i only, "
+    "where the sum runs over every j": np.tril,
+    "only the upper triangle of Sigma used: component i sums Sigma_ij score_j over j >= i only, "
+    "where the sum runs over every j": np.triu,
+    "column 0 of Sigma left out: the sum over j starts at 1 (range(1, n)) where it runs over every j from 0":
+        lambda S: np.column_stack([0 * S[:, 0], S[:, 1:]]),
+    "the last column of Sigma left out: the sum over j stops at n - 2 (range(n - 1)) where it runs to n - 1":
+        lambda S: np.column_stack([S[:, :-1], 0 * S[:, -1]]),
+    "the diagonal of Sigma left out: component i sums Sigma_ij score_j over j != i only":
+        lambda S: S - np.diag(np.diag(S)),
 }
+FACTORED = "Sigma multiplies y too: Sigma (y + score(y)) where y + Sigma score(y) belongs"
+SIGMA_ON_Y = "Sigma multiplies y instead of score(y): Sigma y + score(y) where y + Sigma score(y) belongs"
 
 
 def spd(rng: np.random.Generator, n: int, floor: float, full: bool = True) -> np.ndarray:
@@ -89,8 +102,13 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
                           score=f"score of the Gaussian mixture p_Y (weights={show_value(np.array(w), 6)}, "
                                 f"means={show_value(m, 6)}, covariances C_k + Sigma={show_value(s, 6)})"))
     g = mixture_score(y, w, m, s)
-    wrong = {text: y + instead(sigma) @ g for text, instead in SIGMA_MISTAKES.items()}
+    # a wrong matrix that is 0 or Sigma itself here (the triangles of a 1 x 1 Sigma) names nothing
+    wrong = {text: y + m @ g for text, instead in SIGMA_MISTAKES.items()
+             for m in [instead(sigma)] if not np.allclose(m, 0) and not np.allclose(m, sigma)}
+    wrong["the score term is missing: y + Sigma score(y) returned as y"] = y
     wrong["the y term is missing: only Sigma score(y)"] = sigma @ g
+    wrong[FACTORED] = sigma @ (y + g)
+    wrong[SIGMA_ON_Y] = sigma @ y + g
     root = np.linalg.cholesky(sigma)
     vals, vecs = np.linalg.eigh(sigma)
     for text, half in (("the Cholesky factor L (Sigma = L L^T)", root), ("its transpose L^T", root.T),
@@ -183,6 +201,11 @@ def structure(got: sympy.Matrix, seed: int, n: int = 2) -> tuple[str, str]:
              _name_part("Sigma score(y)", Ms, sigmas,
                         {**{text: [instead(x) for x in sigmas] for text, instead in SIGMA_MISTAKES.items()},
                          "the score term is missing: Sigma score(y) must be added to y": [0 * x for x in sigmas]})]
+    if found[0][1] and _close(As, sigmas):  # A = Sigma, and M = Sigma or M = I
+        if found[1] == ("", ""):
+            found = [(FACTORED, ""), ("", "")]
+        elif found[1][0] == SIGMA_IGNORED:
+            found = [(SIGMA_ON_Y, ""), ("", "")]
     named = [t for t, _ in found if t]
     seen = [t for _, t in found if t]
     if not all(np.allclose(r, 0, atol=1e-10) for r in rs):
@@ -194,10 +217,14 @@ def structure(got: sympy.Matrix, seed: int, n: int = 2) -> tuple[str, str]:
     return "; ".join(named), "; ".join(seen)
 
 
+def _close(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return all(np.allclose(x, w, rtol=1e-7, atol=1e-9) for x, w in zip(a, b))
+
+
 def _name_part(term: str, got: list[np.ndarray], want: list[np.ndarray], alternatives: dict) -> tuple[str, str]:
     """(named, observed) for one part: nothing when `got` is `want` at every point; the known
     mistake it equals, or a constant multiple of `want`, as named; else that it differs, observed."""
-    close = lambda a, b: all(np.allclose(x, w, rtol=1e-7, atol=1e-9) for x, w in zip(a, b))  # noqa: E731
+    close = _close
     if close(got, want):
         return "", ""
     for text, alt in alternatives.items():

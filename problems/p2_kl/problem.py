@@ -57,12 +57,36 @@ def wrong_answers(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> dic
         "the norm is not squared": np.sqrt(sq) / (2 * s1**2) + ratio + log,
         "the square of the sum (sum_i (mu1 - mu0)_i)^2 used where the sum of squares ||mu1 - mu0||^2 "
         "belongs": float(diff.sum()) ** 2 / (2 * s1**2) + ratio + log,
+        "||mu1||^2 - ||mu0||^2 (a difference of squares) used where ||mu1 - mu0||^2, the square of the "
+        "difference, belongs": float(mu1 @ mu1 - mu0 @ mu0) / (2 * s1**2) + ratio + log,
         "the mean of the squares (||mu1 - mu0||^2 / d) used where their sum belongs":
             sq / d / (2 * s1**2) + ratio + log,
         "the -1 in (sigma0^2/sigma1^2 - 1) is missing": mean + d * s0**2 / s1**2 / 2 + log,
         "log(sigma1^2/sigma0^2) used without the 1/2": mean + ratio + 2 * log,
         "the mean term divided by 2 sigma1 instead of 2 sigma1^2": sq / (2 * s1) + ratio + log,
         "sigma1^2/sigma0^2 used where sigma0^2/sigma1^2 belongs": mean + d * (s1**2 / s0**2 - 1) / 2 + log,
+        "the mean term multiplied by d (d/2 factored out of all three terms): ||mu1 - mu0||^2 already sums "
+        "over the d coordinates": d * mean + ratio + log,
+        # the right formula at inputs read the wrong way
+        "sigma0 and sigma1 swapped (the means in their places): this is the KL with sigma1 as the "
+        "first scale": reference(mu0, s1, mu1, s0),
+        "the sigmas treated as variances: sigma_i used where sigma_i^2 belongs (sigma0, sigma1 are "
+        "standard deviations)": reference(mu0, np.sqrt(s0), mu1, np.sqrt(s1)),
+        "the sigmas squared twice: sigma_i^2 used where sigma_i belongs (sigma0, sigma1 are already "
+        "standard deviations)": reference(mu0, s0**2, mu1, s1**2),
+        # operator precedence in the log term and the mean term
+        "d log(sigma1) / sigma0: the division by sigma0 is outside the log, where log(sigma1/sigma0) "
+        "belongs": mean + ratio + d * np.log(s1) / s0,
+        "d log(sigma1) - log(sigma0): the factor d multiplies only the first log, where "
+        "d (log sigma1 - log sigma0) belongs": mean + ratio + d * np.log(s1) - np.log(s0),
+        "log(sigma1) - d log(sigma0): the factor d multiplies only the second log, where "
+        "d (log sigma1 - log sigma0) belongs": mean + ratio + np.log(s1) - d * np.log(s0),
+        "log(sigma1)/log(sigma0) used where log(sigma1/sigma0) = log sigma1 - log sigma0 belongs":
+            mean + ratio + d * np.log(s1) / np.log(s0),
+        "||mu1 - mu0||^2 / 2 * sigma1^2: the mean term multiplied by sigma1^2 where it is divided by "
+        "2 sigma1^2 (write / (2 * sigma1**2))": sq / 2 * s1**2 + ratio + log,
+        "sigma0^2 / sigma1^2 - 1 / 2 (the 1/2 applies to the 1 alone): write (sigma0^2/sigma1^2 - 1) / 2":
+            mean + d * (s0**2 / s1**2 - 0.5) + log,
         **_one_term_off(mean, ratio, log),
     }
 

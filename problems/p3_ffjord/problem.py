@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.checks import Lazy, as_array, as_float, nearest_alternative, numeric
+from grader.checks import Lazy, Reject, as_array, as_float, nearest_alternative, numeric
 from grader.spec import Call, Case, Function, Probe, Problem, Verdict, show_call, show_value
 from problems.p3_ffjord.model import ODEINT_STEPS, TanhModel, rk4
 
@@ -169,6 +169,8 @@ GRAD_MISTAKES = {
                    "of each solve gives (s = 1 in the reverse solve, s = 0 in the a, b sweep): an integrator "
                    "of your own that does not step s?",
 }
+NU_NORMALISED = ("nu was rescaled (to unit length?): the estimator uses nu as given, and nu^T (df/dz) nu "
+                 "of a rescaled nu is scaled by its squared length")
 TOO_COARSE = ("the integration is too coarse for the tolerance (1e-6 relative): use the odeint passed "
               "in (RK4, 100 steps) or a finer integrator")
 
@@ -225,17 +227,31 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
         "(it must be -nu^T (df/dz) nu in the reverse solve)": logpz0 + (logpz0 - logp),
         "the exact trace used instead of nu^T (df/dz) nu": exact_logp,
         "log p_Z evaluated at X instead of z(0)": model.log_pz(sc["X"]) - (logpz0 - logp),
+        NU_NORMALISED: logpz0 - (logpz0 - logp) / float(nu @ nu),  # l_hat is quadratic in nu
+        "l_hat(0) is not subtracted: logp_hat = log p_Z(z(0)) - l_hat(0), and your result is log p_Z(z(0)) "
+        "alone": logpz0,
     })
     @functools.cache
     def wrong_grad() -> Lazy:  # computed only to diagnose a wrong answer, one replay at a time
         out = {"the exact trace's gradient used instead of the nu estimator": lambda: exact_grad,
-               "only grad log p_Z(z(0)) propagated (the l_hat terms ignored)": lambda: plain_grad}
+               "only grad log p_Z(z(0)) propagated (the l_hat terms ignored)": lambda: plain_grad,
+               NU_NORMALISED: lambda: plain_grad + (grad - plain_grad) / float(nu @ nu)}
         out.update({text: (lambda key=key: adjoint_variant(model, sc["X"], sc["theta"], nu, key))
                     for key, text in GRAD_MISTAKES.items()})
         return Lazy(out)
 
     return {"logp": logp, "grad": grad, "wrong_logp": wrong_logp, "wrong_grad": wrong_grad,
-            "b0_shift": lambda got: _b0_shift(got, grad)}
+            "b0_shift": lambda got: _b0_shift(got, grad), "terms": grad_terms(plain_grad, grad)}
+
+
+def grad_terms(plain_grad: np.ndarray, grad: np.ndarray) -> tuple[dict, dict]:
+    """b(1) as its two parts (grader.checks.term_fit): what a(0) = grad log p_Z(z(0)) carries, and
+    what the nu^T (df/dz) nu terms add; a wrong coefficient on one says which half is wrong."""
+    return ({GRAD_PARTS[0]: plain_grad, GRAD_PARTS[1]: grad - plain_grad}, {GRAD_PARTS[0]: 1.0, GRAD_PARTS[1]: 1.0})
+
+
+GRAD_PARTS = ("grad log p_Z(z(0)) dz(0)/dtheta (what a(0) carries into b(1))",
+              "-d l_hat(0)/dtheta (what the nu^T (df/dz) nu terms add to b(1))")
 
 
 def _b0_shift(got: np.ndarray, grad: np.ndarray) -> str:
@@ -256,14 +272,16 @@ def build_unbiased(rng: np.random.Generator) -> Case:
 
     def later() -> dict:
         model = model_of(sc)
-        ((_, grad),) = reference(model, sc["X"], sc["theta"], [list(np.eye(d))])
+        (_, grad), (_, plain) = reference(model, sc["X"], sc["theta"], [list(np.eye(d)), []])
 
         def replay(key: str):  # the mean over nu of what one mistake gives
             return lambda: np.mean([adjoint_variant(model, sc["X"], sc["theta"], nu, key) for nu in nus], axis=0)
 
         wrong = {GRAD_MISTAKES["b_sign"]: lambda: -grad, **{text: replay(key) for key, text in GRAD_MISTAKES.items()
                                                            if key != "b_sign"}}
-        return {"grad": grad, "wrong": functools.cache(lambda: Lazy(wrong))}
+        # (no "nu rescaled" here: every sign vector has |nu|^2 = d, so it is the l_hat part scaled by 1/d,
+        # which the term fit says without guessing why)
+        return {"grad": grad, "wrong": functools.cache(lambda: Lazy(wrong)), "terms": grad_terms(plain, grad)}
 
     return Case(calls, {"P": d * d + d}, later=later)
 
@@ -271,7 +289,17 @@ def build_unbiased(rng: np.random.Generator) -> Case:
 def unpack(value: object, P: int = D * D + D) -> tuple[float, np.ndarray]:
     if not isinstance(value, list) or len(value) not in (2, 3):
         raise TypeError("expected a pair (logp_hat, grad)")
-    return as_float(value[0], "logp_hat"), as_array(value[1], (P,), "grad")
+    try:
+        return as_float(value[0], "logp_hat"), as_array(value[1], (P,), "grad")
+    except Reject as err:
+        d = round((np.sqrt(1 + 4 * P) - 1) / 2)  # P = D*D + D
+        slices = {d: "a(1), the a-slice y[D:2D] of the adjoint state", d + P: "[a(1), b(1)]",
+                  2 * d + P: "the whole adjoint state [z(1), a(1), b(1)]"}
+        size = np.size(value[1]) if isinstance(value[1], (list, np.ndarray)) else -1
+        if size in slices:
+            raise Reject(str(err), mistake=f"grad has {size} entries: that is {slices[size]}; the gradient in "
+                         f"theta is b(1) alone, the last P = {P} entries of the state (y[2D:])") from None
+        raise
 
 
 def own_integrator(value: object) -> bool:
@@ -309,7 +337,7 @@ def judge_logp(case: Case, values: dict) -> Verdict:
 def judge_grad(case: Case, values: dict) -> Verdict:
     logp, grad = unpack(values["main"])
     v = numeric(grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=case.calls["main"].show,
-                alternatives=case.data["wrong_grad"], what="grad = b(1)")
+                alternatives=case.data["wrong_grad"], what="grad = b(1)", terms=case.data["terms"])
     if v.passed or v.mistake:
         return v
     if own_integrator(values["main"]):
@@ -322,14 +350,26 @@ def judge_grad(case: Case, values: dict) -> Verdict:
     return _unless_named(v, case.data["b0_shift"](grad))
 
 
+def _rescaled_nu(got: np.ndarray, parts: dict) -> str:
+    """p3.unbiased's sign vectors all have |nu|^2 = D: a mean whose l_hat part is 1/D of the right one
+    is what a nu rescaled to unit length gives, or those terms divided by D; both are said."""
+    plain, lhat = parts[GRAD_PARTS[0]], parts[GRAD_PARTS[1]]
+    if not np.allclose(got, plain + lhat / UNBIASED_D, rtol=1e-6, atol=1e-9) or np.allclose(lhat, 0, atol=1e-9):
+        return ""
+    return (f"the part of b(1) from the nu^T (df/dz) nu terms is 1/{UNBIASED_D} of what it should be: what nu "
+            f"rescaled to unit length gives (every nu here has |nu|^2 = {UNBIASED_D}), or those terms divided "
+            f"by {UNBIASED_D}")
+
+
 def judge_unbiased(case: Case, values: dict) -> Verdict:
     pairs = [unpack(values[k], case.data["P"]) for k in sorted(values)]
     mean_grad = np.mean([p[1] for p in pairs], axis=0)
     shown = f"the mean over the {len(pairs)} nu in {{1}} x {{-1, 1}}^{UNBIASED_D - 1} of " + case.calls["nu0"].show
     v = numeric(mean_grad, case.data["grad"], rtol=RTOL, atol=ATOL, called=shown,
-                what="E_nu[grad] (mean over nu)", alternatives=case.data["wrong"])
-    if not v.passed and not v.mistake:
-        v = _unless_named(v, _b0_shift(mean_grad, case.data["grad"]))
+                what="E_nu[grad] (mean over nu)", alternatives=case.data["wrong"], terms=case.data["terms"])
+    if not v.passed:  # (the rescaled nu says more than the term fit of the same answer)
+        rescaled = _rescaled_nu(mean_grad, case.data["terms"][0])
+        v = replace(v, mistake=rescaled) if rescaled else _unless_named(v, _b0_shift(mean_grad, case.data["grad"]))
     if not v.passed and not v.mistake and any(own_integrator(values[k]) for k in values):
         v = _unless_named(v, _near_replay(mean_grad, case.data["grad"], case.data["wrong"]()))
     if not v.passed:

@@ -2,7 +2,8 @@
 
 Graphs are random DAGs (trusted side) with diamonds, vector nodes of different sizes
 (non-square Jacobians), a node that does not reach the output, a gate whose parents' order
-matters, and stale numbers in every non-source .value and every .grad (some of the wrong shape).
+matters, an order that a breadth-first walk from the output gets wrong, and stale numbers in
+every non-source .value and every .grad (some of the wrong shape).
 
 Reference values: a forward evaluation. Reference grads: *forward-mode* tangents — for each node
 v and each coordinate e_i, push e_i through the Jacobians of v's descendants and read d v_out —
@@ -93,7 +94,9 @@ def _good(spec: dict) -> bool:
     edges = [(w, u) for w, n in enumerate(nodes) for u in n["parents"] if ok[w]]
     orders_differ = any(u1 < u2 and w1 > w2 for w1, u1 in edges for w2, u2 in edges)
     non_square = any(n["dim"] != nodes[u]["dim"] for n in nodes for u in n["parents"])
-    return diamond and dead and orders_differ and non_square
+    bfs = _breadth_first(spec)  # a backward loop in this order must go wrong somewhere
+    bfs_wrong = any(bfs.index(u) < bfs.index(w) for w, u in edges if w in bfs)
+    return diamond and dead and orders_differ and non_square and bfs_wrong
 
 
 def random_graph(rng: np.random.Generator, inner: int, after_output: int, bad_shapes: bool) -> dict:
@@ -209,7 +212,10 @@ def judge_values(case: Case, values: dict) -> Verdict:
             v = _node_verdict(label, i, g, w, spec, called)
             if v is not None:
                 if label == "grad":  # a replayed mistake matching the whole graph says more than one node
-                    named = _whole_graph_match(spec, case.data["values"], version, got_grads, list(grads_of))
+                    named = (_nothing_added(spec, got_grads, case.data["grads"], list(grads_of), version)
+                             or _whole_graph_match(spec, case.data["values"], version, got_grads, list(grads_of)))
+                    if i == spec["output"] and "grads_of" in case.data and (not named or named.startswith("either")):
+                        named = OUT_LOST  # the few nodes this probe checks cannot tell the replays apart
                     v = dataclasses.replace(v, mistake=named or v.mistake)
                 else:
                     v = dataclasses.replace(v, mistake=_forward_mistake(spec, got_values, case.data["values"])
@@ -218,10 +224,34 @@ def judge_values(case: Case, values: dict) -> Verdict:
     return Verdict(True, case.data.get("praise", "every node's .value and .grad are right"))
 
 
+def _nothing_added(spec: dict, got: list, right: list[np.ndarray], nodes: list[int], version: int) -> str:
+    """Every checked .grad is still the zeros of zero_grad (v_out's the 1 it was given), where some
+    must hold a nonzero sum (`right`: the reference grads): the products were never stored, or (in
+    version 2, where only v_out starts the sending) v_out sent nothing."""
+    out = spec["output"]
+    left = {i: np.ones(1) if i == out else np.zeros(spec["nodes"][i]["dim"]) for i in nodes}
+    same = lambda a, b: not isinstance(a, str) and np.shape(a) == b.shape and np.allclose(a, b, atol=1e-12)  # noqa: E731
+    if all(same(got[i], left[i]) for i in nodes) and not all(same(right[i], left[i]) for i in nodes):
+        unstored = ("no sum is ever stored (np.add(a, b) and a + b return a new array: write "
+                    f"{'v.grad = v.grad + ...' if version == 1 else 'u.grad = u.grad + ...'})")
+        if version == 1:
+            return ("no contribution was ever added: every .grad but v_out's is still 0 after the backward loop: "
+                    + unstored)
+        return ("no contribution was ever added: every .grad but v_out's is still 0 after the backward loop: either "
+                f"v_out is skipped in the backward loop (it must send its grad to its parents like every other node), "
+                f"or {unstored}")
+    return ""
+
+
 ASSIGN = {1: "`v.grad = w.grad @ w.fn.grad(v)` instead of `+=`: a node with several children keeps "
               "only the last child's contribution",
           2: "`u.grad = v.grad @ v.fn.grad(u)` instead of `+=`: a node with several children keeps "
              "only the contribution of the last child to send it"}
+TRANSPOSED = ("the Jacobian is transposed: the grads are row vectors, so the product is w.grad @ w.fn.grad(v), "
+              "not w.grad @ w.fn.grad(v).T")
+OUT_LOST = ("v_out.grad = 1 never took effect: it is never set, set before zero_grad, which then zeroes it (set it "
+            "after zero_grad), overwritten in the backward loop by an assignment `v.grad = ...` where `+=` belongs, "
+            "or reset to 0 after it is sent")
 NO_ZERO = "zero_grad missing: the stale .grad was accumulated into"
 # Each mistake the judge replays, as the keyword arguments of `mistaken`, with what it says.
 SIMULATED = {
@@ -229,9 +259,7 @@ SIMULATED = {
     "no_zero": lambda version: NO_ZERO + " (and passed on to the parents)",
     "zero_skips_sources": lambda version: "zero_grad skipped the source nodes: their stale .grad was "
                                           "accumulated into (every node, sources too, needs zeros)",
-    "no_out_grad": lambda version: "v_out.grad = 1 never took effect: it is never set, set before "
-                                   "zero_grad, which then zeroes it (set it after zero_grad), or overwritten in "
-                                   "the backward loop by an assignment `v.grad = ...` where `+=` belongs",
+    "no_out_grad": lambda version: OUT_LOST,
     "forward_order": lambda version: (
         "the backward loop walks graph.nodes in topological order; it must walk them reversed, so that "
         + ("every child's grad is complete before v reads it" if version == 1 else
@@ -246,6 +274,21 @@ SIMULATED = {
         "the .value of a node was used where its .grad belongs: "
         + ("v.grad += w.grad @ w.fn.grad(v), not w.value @ w.fn.grad(v)" if version == 1 else
            "u.grad += v.grad @ v.fn.grad(u), not v.value @ v.fn.grad(u)")),
+    "first_only": lambda version: (
+        "only the first child's contribution reaches each node: v.grad must sum w.grad @ w.fn.grad(v) over "
+        "every child w" if version == 1 else
+        "each node sends its grad to its first parent only: u.grad += v.grad @ v.fn.grad(u) for every parent u"),
+    "mean": lambda version: (
+        "the contributions of a node's children are averaged: v.grad is their sum, not their mean"
+        if version == 1 else
+        "a node's grad is divided among its parents: each parent u gets the whole v.grad @ v.fn.grad(u), "
+        "not a share of it"),
+    "bfs": lambda version: (
+        "the backward loop walks the nodes breadth-first from v_out: a node is reached before all of its "
+        "children are done (walk reversed(graph.nodes), a topological order reversed)"),
+    "transposed": lambda version: TRANSPOSED,
+    "ones": lambda version: "zero_grad filled the grads with ones (np.ones_like): they must start at zeros, "
+                            "and only v_out.grad is 1",
 }
 
 
@@ -260,35 +303,48 @@ def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool
              zero: bool = True, zero_sources: bool = True, out_grad: bool = True,
              order: str = "reversed", jacobians_at: list | None = None,
              skip_output: bool = False, skip: int | None = None,
-             seed_last: bool = False, value_for_grad: bool = False) -> list[np.ndarray] | None:
+             seed_last: bool = False, value_for_grad: bool = False, fan: str = "all",
+             transposed: bool = False, fill: float = 0.0) -> list[np.ndarray] | None:
     """The grads the pseudo-code of `version` leaves, walking graph.nodes reversed and the
     harness's children order, with at most one mistake: `=` for `+=` (assign), no zero_grad
     (zero=False) or none for the sources, v_out.grad = 1 lost (out_grad=False), the nodes walked
     forwards (order="forward"), the Jacobians taken at other values (the stale ones, when the
     forward pass runs after the backward one), v_out skipped (skip_output, version 2), the node
     graph.nodes[skip] never visited by the loop, the 1 put into graph.nodes[-1] (seed_last), the
-    sending node's .value used where its .grad belongs (value_for_grad).
+    sending node's .value used where its .grad belongs (value_for_grad), only the first child
+    (version 1) or parent (version 2) taken (fan="first") or the contributions averaged
+    (fan="mean"), the nodes walked breadth-first from v_out (order="bfs"), the Jacobian
+    transposed (only where every Jacobian met is square), zero_grad filling another number (fill).
     None when that mistake would not run on this graph (stale grads of another shape)."""
     nodes, out, kids = spec["nodes"], spec["output"], spec["children_order"]
     at = values if jacobians_at is None else jacobians_at
     grads = [np.array(spec["stale_grads"][i], dtype=float)
-             if not zero or (not zero_sources and n["op"] is None) else np.zeros(n["dim"])
+             if not zero or (not zero_sources and n["op"] is None) else np.full(n["dim"], fill)
              for i, n in enumerate(nodes)]
     grads[out] = np.ones(1) if out_grad and not seed_last else np.zeros(1)
     if seed_last:
         grads[-1] = np.ones(nodes[-1]["dim"])
-    walk = [v for v in (reversed(range(len(nodes))) if order == "reversed" else range(len(nodes))) if v != skip]
+    walk = [v for v in (reversed(range(len(nodes))) if order == "reversed" else
+                        _breadth_first(spec) if order == "bfs" else range(len(nodes))) if v != skip]
 
     def jac(w: int, u: int) -> np.ndarray:
         ps = nodes[w]["parents"]
-        return jacobian(nodes[w]["op"], [at[q] for q in ps], nodes[w]["params"], ps.index(u))
+        j = jacobian(nodes[w]["op"], [at[q] for q in ps], nodes[w]["params"], ps.index(u))
+        if transposed and j.shape[0] != j.shape[1]:
+            raise ValueError("a transposed Jacobian that is not square does not run")
+        return j.T if transposed else j
 
-    pairs = ([(v, w, v) for v in walk for w in kids[v]] if version == 1 else
-             [(u, v, u) for v in walk if nodes[v]["op"] and not (skip_output and v == out)
-              for u in nodes[v]["parents"]])
+    def fanned(ws: list[int]) -> list[int]:
+        return ws[:1] if fan == "first" else ws
+
+    pairs = ([(v, w, v, len(kids[v])) for v in walk for w in fanned(kids[v])] if version == 1 else
+             [(u, v, u, len(nodes[v]["parents"])) for v in walk if nodes[v]["op"] and not (skip_output and v == out)
+              for u in fanned(nodes[v]["parents"])])
     try:
-        for target, w, u in pairs:  # target.grad (+)= w.grad @ w.fn.grad(u), target == u
+        for target, w, u, k in pairs:  # target.grad (+)= w.grad @ w.fn.grad(u), target == u
             term = (values[w] if value_for_grad else grads[w]) @ jac(w, u)
+            if fan == "mean":
+                term = term / k
             grads[target] = term if assign else grads[target] + term
             if grads[target].shape != (nodes[target]["dim"],):
                 return None
@@ -297,13 +353,23 @@ def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool
     return grads
 
 
+def _breadth_first(spec: dict) -> list[int]:
+    """The nodes in the order a breadth-first search from v_out over parents meets them."""
+    nodes, order = spec["nodes"], [spec["output"]]
+    for v in order:
+        order += [u for u in nodes[v]["parents"] if u not in order]
+    return order
+
+
 def _simulations(spec: dict, values: list[np.ndarray], version: int) -> dict[str, list[np.ndarray]]:
     """What each replayed mistake leaves in every node's .grad (those that run on this graph)."""
     stale = [np.array(v, dtype=float) for v in spec["stale_values"]]
     kwargs = {"assign": {"assign": True}, "no_zero": {"zero": False},
               "zero_skips_sources": {"zero_sources": False}, "no_out_grad": {"out_grad": False},
               "forward_order": {"order": "forward"}, "stale_jacobians": {"jacobians_at": stale},
-              "skip_output": {"skip_output": True}, "value_for_grad": {"value_for_grad": True}}
+              "skip_output": {"skip_output": True}, "value_for_grad": {"value_for_grad": True},
+              "first_only": {"fan": "first"}, "mean": {"fan": "mean"}, "bfs": {"order": "bfs"},
+              "transposed": {"transposed": True}, "ones": {"fill": 1.0}}
     if spec["output"] != len(spec["nodes"]) - 1:
         kwargs["seed_last"] = {"seed_last": True}
     out = {}
@@ -406,12 +472,14 @@ def _node_verdict(label: str, i: int, g: object, w: np.ndarray, spec: dict, call
 
 ERRORS = (  # what an exception in the student's pass says about the mistake (see Probe.error_mistakes)
     (r"operand \d does not have enough dimensions \(has 0|0-d|zero-dimensional",
-     "a .grad is the scalar 0 (`v.grad = 0`, as the pseudo-code writes it): zero_grad must set zeros of "
-     "the node's shape, np.zeros_like(v.value)"),
+     "a .grad is a scalar (`v.grad = 0` in zero_grad, as the pseudo-code writes it, or `v_out.grad = 1`): "
+     "every .grad must be an array of its node's shape, np.zeros_like(v.value), and np.ones(1) for v_out"),
     (r"mismatch in its core dimension.*fn\.grad\([^()]*\)\s*@",
      "the Jacobian is on the wrong side: the grads are row vectors, so it is w.grad @ w.fn.grad(v) "
      "(grad times Jacobian), not w.fn.grad(v) @ w.grad"),
-    (r"size (\d+) is different from 1\).*\.grad\s*@\s*\w+\.fn\.grad\(",
+    (r"mismatch in its core dimension.*\.grad\s*@\s*\w+\.fn\.grad\([^()]*\)(\.T\b|\.transpose\()",
+     TRANSPOSED),
+    (r"size (\d+) is different from 1\).*\b(\w+)\.grad\s*@\s*\2\.fn\.grad\([^()]*\)(?!\.T\b|\.transpose\()",
      "a .grad of shape (1,) reached grad @ fn.grad(...) on a node with more entries: zero_grad must set every "
      "node's grad to zeros of its own shape, np.zeros_like(v.value), not np.zeros(1) (only v_out has one entry)"),
     (r"not a parent of this node",

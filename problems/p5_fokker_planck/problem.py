@@ -64,10 +64,21 @@ def terms(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> tuple[dict, dict]:
     named["sum_i (d f_i/dx_i)(d p/dx_i) (a product of derivatives, not the product rule)"] = sum(
         sp.diff(fi, xi) * gi for fi, xi, gi in zip(f, x, grad))
     named["p sum_i f_i (f p not differentiated)"] = p * sum(f)
+    slips = {  # terms of no right answer, coefficient 0: what a common slip puts in their place
+        "rho^2 sum_i (dp/dx_i)^2 (the first derivative squared, not the second derivative)":
+            rho**2 * sum(gi**2 for gi in grad),
+        "sum_i d^2(f_i p)/dx_i^2 (the divergence term differentiated twice)":
+            sum(sp.diff(fi * p, xi, 2) for fi, xi in zip(f, x)),
+        "d^2p/dt^2 (the time derivative taken twice)": sp.diff(p, T, 2),
+        "div f (the divergence of f without p: div(f p) is meant)": sum(sp.diff(fi, xi) for fi, xi in zip(f, x)),
+    }
+    if rho.free_symbols:  # (for a constant rho it is a multiple of d p/dt: no coefficient of its own)
+        slips["rho^2 d p/dt"] = rho**2 * sp.diff(p, T)
+    named.update(slips)
     want = dict.fromkeys(named, 1.0)
     want["rho^2 Laplacian(p)"] = (-0.5, "-1/2")
     for zero in ("rho^2 sum_i dp/dx_i", "sum_i (d f_i/dx_i)(d p/dx_i) (a product of derivatives, not the product rule)",
-                 "p sum_i f_i (f p not differentiated)"):
+                 "p sum_i f_i (f p not differentiated)", *slips):
         want[zero] = 0.0
     if rho.free_symbols:
         named["rho Laplacian(p)"] = rho * lap

@@ -46,7 +46,13 @@ def rho_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
             "d/dt sigma^2 without the square root": sp.diff(sigma**2, T),
             "rho = d sigma/dt (what sqrt((d sigma/dt)^2) also gives): the derivative must be of sigma^2, "
             "rho = sqrt(d sigma^2/dt) = sqrt(2 sigma d sigma/dt)": d,
-            "sign flipped: rho is the non-negative square root": -rho_ref(sigma)}
+            "sign flipped: rho is the non-negative square root": -rho_ref(sigma),
+            "rho = sqrt(integral_0^t sigma_s^2 ds): sigma^2 integrated where it is differentiated (sigma_t^2 = "
+            "integral_0^t rho_s^2 ds, so rho_t^2 = d sigma_t^2/dt)":
+                sp.sqrt(sp.integrate(sigma.subs(T, _S) ** 2, (_S, 0, T)))}
+
+
+_S = sp.Symbol("s", positive=True)
 
 
 def density_ref(x: sp.Expr, y: sp.Expr, sigma: sp.Expr) -> sp.Expr:
@@ -62,6 +68,8 @@ def density_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
             sp.exp(-(X - Y) ** 2 / (2 * sigma)) / sp.sqrt(2 * sp.pi * sigma),
         "the 2 is missing in the exponent": sp.exp(-(X - Y) ** 2 / sigma**2) / sp.sqrt(2 * sp.pi * sigma**2),
         "the normalising constant is missing": e,
+        "the log-density returned: the exp is missing (the density is exp(-(x - y)^2/(2 sigma^2)) / "
+        "sqrt(2 pi sigma^2))": -(X - Y) ** 2 / (2 * sigma**2) - sp.log(sp.sqrt(2 * sp.pi * sigma**2)),
         "sigma^2 multiplies the exponent where it divides: -(x - y)**2 / 2 * sigma**2 is "
         "-((x - y)^2/2) sigma^2 (write / (2 * sigma**2))":
             sp.exp(-(X - Y) ** 2 * sigma**2 / 2) / sp.sqrt(2 * sp.pi * sigma**2),
