@@ -53,6 +53,8 @@ SIGMA_MISTAKES = {  # what a student multiplies score(y) by where Sigma belongs 
     "the diagonal of Sigma left out: component i sums Sigma_ij score_j over j != i only":
         lambda S: S - np.diag(np.diag(S)),
 }
+SIGMA_INV_MEAN = ("Sigma^-1 y + score(y) returned: that is Sigma^-1 E[X|Y] (the gradient of log p_Y(y) + "
+                  "y^T Sigma^-1 y / 2); multiply it by Sigma: E[X|Y] = y + Sigma score(y)")
 FACTORED = "Sigma multiplies y too: Sigma (y + score(y)) where y + Sigma score(y) belongs"
 SIGMA_ON_Y = "Sigma multiplies y instead of score(y): Sigma y + score(y) where y + Sigma score(y) belongs"
 
@@ -108,6 +110,13 @@ def tweedie_case(rng: np.random.Generator, n: int, components: int, full_sigma: 
     wrong["the score term is missing: y + Sigma score(y) returned as y"] = y
     wrong["the y term is missing: only Sigma score(y)"] = sigma @ g
     wrong[FACTORED] = sigma @ (y + g)
+    wrong[SIGMA_INV_MEAN] = np.linalg.solve(sigma, y) + g
+    if n > 1:  # out = y, then out[i] += ...: each row sees the rows above it already updated
+        z = y.copy()
+        for i in range(n):
+            z[i] += (sigma @ mixture_score(z, w, m, s))[i]
+        wrong["y was overwritten while it was still being read: out = y is the same array, not a copy, so row i "
+              "used score() of a y whose rows above i were already updated (build a new array, or y.copy())"] = z
     wrong[SIGMA_ON_Y] = sigma @ y + g
     root = np.linalg.cholesky(sigma)
     vals, vecs = np.linalg.eigh(sigma)
@@ -206,6 +215,10 @@ def structure(got: sympy.Matrix, seed: int, n: int = 2) -> tuple[str, str]:
             found = [(FACTORED, ""), ("", "")]
         elif found[1][0] == SIGMA_IGNORED:
             found = [(SIGMA_ON_Y, ""), ("", "")]
+    if found[0][1] and found[1][0] == SIGMA_IGNORED and _close(As, [np.linalg.inv(x) for x in sigmas]):
+        found = [(SIGMA_INV_MEAN, ""), ("", "")]
+    if found[0][1] and found[1][0]:  # a known M beside an A that is wrong: the M's formula is not the answer
+        found = [found[0], ("", f"the Sigma score(y) part is what this gives: {found[1][0]}")]
     named = [t for t, _ in found if t]
     seen = [t for _, t in found if t]
     if not all(np.allclose(r, 0, atol=1e-10) for r in rs):
@@ -272,6 +285,10 @@ def score_mistakes(density: sympy.Expr, expected: list[sympy.Expr]) -> dict[str,
                                                                    for xi in X]],
         "every component is the sum over i of d/dx_i log p": [[sum(expected)] * n],
     }
+    parts = sympy.Add.make_args(sympy.expand(density))
+    if len(parts) > 1:  # log(a + b) taken as log a + log b
+        out["log of a sum taken term by term: log(a + b) = log a + log b is false; the score is d/dx_i of log p "
+            "for the whole p"] = [[sum(sympy.diff(sympy.log(q), xi) for q in parts) for xi in X]]
     for j, xj in enumerate(X):
         out[f"every component differentiated with respect to {xj} = x[{j}] (the loop variable is not used)"] = [
             [expected[j]] * n]
@@ -295,13 +312,33 @@ def build_score_mixture(rng: np.random.Generator) -> Case:
 
 
 def judge_score(case: Case, values: dict) -> Verdict:
-    got = as_expr_list(values["main"], 2, "score's result")
     domains = {xi: (-1.5, 1.5) for xi in X}
+    try:
+        got = as_expr_list(values["main"], 2, "score's result")
+    except Reject as err:
+        raise Reject(str(err), mistake=_missing_component(case, values["main"], domains)) from None
     return all_pass((symbolic(g, e, domains=domains, called=case.calls["main"].show, seed=case.data["seed"] + i,
                               what=f"component {i} (d/dx{i + 1} log p)",
                               alternatives=lambda i=i: _score_alternatives(case, got, domains, i))
                      for i, (g, e) in enumerate(zip(got, case.data["expected"]))),
                     Verdict(True, "matches d/dx_i log p for both components"))
+
+
+def _missing_component(case: Case, value: object, domains: dict) -> str:
+    """A list one short that is the right list without its last (or first) component."""
+    try:
+        got = as_expr_list(value, len(X) - 1)
+    except Reject:
+        return ""
+    expected = case.data["expected"]
+    for kept, text in ((expected[:-1], "the last component is missing: the loop stops one short (range(len(x) - 1)); "
+                                       "the score has one component per variable"),
+                       (expected[1:], "the first component is missing: the loop starts at 1; the score has one "
+                                      "component per variable")):
+        if all(symbolic(g, e, domains=domains, called="", seed=case.data["seed"] + 53 + j).passed
+               for j, (g, e) in enumerate(zip(got, kept))):
+            return text
+    return ""
 
 
 REVERSED = "the components are in the wrong order"

@@ -67,6 +67,16 @@ def wrong_answers(mu0: np.ndarray, s0: float, mu1: np.ndarray, s1: float) -> dic
         "sigma1^2/sigma0^2 used where sigma0^2/sigma1^2 belongs": mean + d * (s1**2 / s0**2 - 1) / 2 + log,
         "the mean term multiplied by d (d/2 factored out of all three terms): ||mu1 - mu0||^2 already sums "
         "over the d coordinates": d * mean + ratio + log,
+        "the cross-entropy E_p0[-log p1] returned: the entropy of p0, d/2 log(2 pi e sigma0^2), is not subtracted "
+        "(KL = cross-entropy - entropy)": reference(mu0, s0, mu1, s1) + d / 2 * np.log(2 * np.pi * np.e * s0**2),
+        "-1 where -d belongs in the general formula 1/2 [tr(...) + ... - d + log det(...)]: the variance-ratio term "
+        "is (d sigma0^2/sigma1^2 - 1)/2 here": mean + (d * s0**2 / s1**2 - 1) / 2 + log,
+        "only the first coordinate enters ||mu1 - mu0||^2 (a return inside the loop over coordinates?)":
+            float(diff[0] ** 2) / (2 * s1**2) + ratio + log,
+        "the mean term divided by 2 (sigma0^2 + sigma1^2) where 2 sigma1^2 belongs":
+            sq / (2 * (s0**2 + s1**2)) + ratio + log,
+        "(sigma0^2 - sigma1^2) d/2 not divided by sigma1^2: the term is d (sigma0^2/sigma1^2 - 1)/2":
+            mean + (s0**2 - s1**2) * d / 2 + log,
         # the right formula at inputs read the wrong way
         "sigma0 and sigma1 swapped (the means in their places): this is the KL with sigma1 as the "
         "first scale": reference(mu0, s1, mu1, s0),

@@ -171,8 +171,10 @@ GRAD_MISTAKES = {
 }
 NU_NORMALISED = ("nu was rescaled (to unit length?): the estimator uses nu as given, and nu^T (df/dz) nu "
                  "of a rescaled nu is scaled by its squared length")
-TOO_COARSE = ("the integration is too coarse for the tolerance (1e-6 relative): use the odeint passed "
-              "in (RK4, 100 steps) or a finer integrator")
+PER_DIMENSION = "divided by the dimension D (a per-dimension value): logp_hat and its gradient are for the whole of X"
+TOO_COARSE = ("the integration is too coarse for the tolerance (1e-6 relative), or a solve stops short of its "
+              "end point (a stepping loop one step short?): use the odeint passed in (RK4, 100 steps) or a finer "
+              "integrator that ends exactly at s1")
 
 
 def near_miss(got: float | np.ndarray, want: float | np.ndarray, rel: float) -> bool:
@@ -230,12 +232,16 @@ def expected(sc: dict, nu: np.ndarray) -> dict:
         NU_NORMALISED: logpz0 - (logpz0 - logp) / float(nu @ nu),  # l_hat is quadratic in nu
         "l_hat(0) is not subtracted: logp_hat = log p_Z(z(0)) - l_hat(0), and your result is log p_Z(z(0)) "
         "alone": logpz0,
+        PER_DIMENSION: logp / D,
+        "l_hat(0) read from the wrong entry of the state: y[D - 1] is the last entry of z(0); l_hat(0) is y[D]":
+            logpz0 - float(reverse_solve(model, sc["X"], sc["theta"], nu)[0][-1]),
     })
     @functools.cache
     def wrong_grad() -> Lazy:  # computed only to diagnose a wrong answer, one replay at a time
         out = {"the exact trace's gradient used instead of the nu estimator": lambda: exact_grad,
                "only grad log p_Z(z(0)) propagated (the l_hat terms ignored)": lambda: plain_grad,
-               NU_NORMALISED: lambda: plain_grad + (grad - plain_grad) / float(nu @ nu)}
+               NU_NORMALISED: lambda: plain_grad + (grad - plain_grad) / float(nu @ nu),
+               PER_DIMENSION: lambda: grad / D}
         out.update({text: (lambda key=key: adjoint_variant(model, sc["X"], sc["theta"], nu, key))
                     for key, text in GRAD_MISTAKES.items()})
         return Lazy(out)
@@ -278,7 +284,8 @@ def build_unbiased(rng: np.random.Generator) -> Case:
             return lambda: np.mean([adjoint_variant(model, sc["X"], sc["theta"], nu, key) for nu in nus], axis=0)
 
         wrong = {GRAD_MISTAKES["b_sign"]: lambda: -grad, **{text: replay(key) for key, text in GRAD_MISTAKES.items()
-                                                           if key != "b_sign"}}
+                                                           if key != "b_sign"},
+                 PER_DIMENSION: lambda: grad / d}
         # (no "nu rescaled" here: every sign vector has |nu|^2 = d, so it is the l_hat part scaled by 1/d,
         # which the term fit says without guessing why)
         return {"grad": grad, "wrong": functools.cache(lambda: Lazy(wrong)), "terms": grad_terms(plain, grad)}

@@ -119,14 +119,20 @@ def random_graph(rng: np.random.Generator, inner: int, after_output: int, bad_sh
 
 
 # --------------------------------------------------------------------------- reference
-def forward_pass(spec: dict, backwards: bool = False) -> list[np.ndarray]:
+def forward_pass(spec: dict, backwards: bool = False, from_grads: bool = False) -> list[np.ndarray]:
     """Every node's value after a forward pass over the stale values, in graph.nodes order (or,
-    for the diagnosis of a pass that walked it backwards, in reverse: values from stale parents)."""
+    for the diagnosis of a pass that walked it backwards, in reverse: values from stale parents;
+    or of one that fed each node its parents' stale .grad in place of their .value)."""
     nodes = spec["nodes"]
     values = [np.array(x, dtype=float) for x in spec["stale_values"]]
+    stale_grads = [np.array(x, dtype=float) for x in spec["stale_grads"]]
     for i in (reversed(range(len(nodes))) if backwards else range(len(nodes))):
         if nodes[i]["op"] is not None:
-            values[i] = forward(nodes[i]["op"], [values[p] for p in nodes[i]["parents"]], nodes[i]["params"])
+            args = [stale_grads[p] if from_grads else values[p] for p in nodes[i]["parents"]]
+            try:
+                values[i] = forward(nodes[i]["op"], args, nodes[i]["params"])
+            except ValueError:  # (stale grads of another shape: that pass would not run)
+                return []
     return values
 
 
@@ -214,14 +220,37 @@ def judge_values(case: Case, values: dict) -> Verdict:
                 if label == "grad":  # a replayed mistake matching the whole graph says more than one node
                     named = (_nothing_added(spec, got_grads, case.data["grads"], list(grads_of), version)
                              or _whole_graph_match(spec, case.data["values"], version, got_grads, list(grads_of)))
-                    if i == spec["output"] and "grads_of" in case.data and (not named or named.startswith("either")):
-                        named = OUT_LOST  # the few nodes this probe checks cannot tell the replays apart
-                    v = dataclasses.replace(v, mistake=named or v.mistake)
+                    seen = ""
+                    if "grads_of" in case.data and (not named or named.startswith("either")):
+                        # the few nodes this probe checks cannot tell the replays apart: what the node shows
+                        named, seen = _out_grad_wrong(g) if i == spec["output"] else ("", _dead_grad_seen(i, g, spec))
+                    v = dataclasses.replace(v, mistake=named or v.mistake,
+                                            message=v.message + (f" — {seen}" if seen else ""))
                 else:
                     v = dataclasses.replace(v, mistake=_forward_mistake(spec, got_values, case.data["values"])
                                             or v.mistake)
                 return v
     return Verdict(True, case.data.get("praise", "every node's .value and .grad are right"))
+
+
+def _out_grad_wrong(g: object) -> tuple[str, str]:
+    """(named, observed) from v_out's wrong final .grad alone: 0 is the 1 lost (one list of causes);
+    anything else is only observed, since many things can add to it."""
+    if isinstance(g, str) or np.shape(g) != (1,):
+        return "", ""
+    if abs(float(g[0])) < 1e-12:
+        return OUT_LOST, ""
+    return "", (f"v_out.grad ends as [{float(g[0]):.6g}], not [1]: something was added to it after it was set "
+                "(v_out's children have no path to v_out, so what they send must be 0)")
+
+
+def _dead_grad_seen(i: int, g: object, spec: dict) -> str:
+    """What a node with no path to v_out shows when its final .grad is nonzero (an observation:
+    a child that held a nonzero grad, an array shared with another node, ... could do it)."""
+    if isinstance(g, str) or np.shape(g) != (spec["nodes"][i]["dim"],) or np.allclose(g, 0, atol=1e-12):
+        return ""
+    return (f"v{i} has no path to v_out, so its .grad must end as zeros; it ends nonzero, so something was added to "
+            "it (from a child holding a nonzero .grad, or through a .grad array it shares with another node)")
 
 
 def _nothing_added(spec: dict, got: list, right: list[np.ndarray], nodes: list[int], version: int) -> str:
@@ -287,6 +316,11 @@ SIMULATED = {
         "the backward loop walks the nodes breadth-first from v_out: a node is reached before all of its "
         "children are done (walk reversed(graph.nodes), a topological order reversed)"),
     "transposed": lambda version: TRANSPOSED,
+    "skip_sources": lambda version: ("the backward loop skips the source nodes (`if v.fn is None: continue`, "
+                                     "version 2's guard): in version 1 every node, sources included, gathers its "
+                                     "grad from its children"),
+    "seed_value": lambda version: ("v_out.grad was set to v_out's value: the seed is d v_out / d v_out = 1, "
+                                   "graph.output.grad = np.ones(1), whatever v_out's value"),
     "ones": lambda version: "zero_grad filled the grads with ones (np.ones_like): they must start at zeros, "
                             "and only v_out.grad is 1",
 }
@@ -304,7 +338,8 @@ def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool
              order: str = "reversed", jacobians_at: list | None = None,
              skip_output: bool = False, skip: int | None = None,
              seed_last: bool = False, value_for_grad: bool = False, fan: str = "all",
-             transposed: bool = False, fill: float = 0.0) -> list[np.ndarray] | None:
+             transposed: bool = False, fill: float = 0.0, skip_sources: bool = False,
+             zero_skip: int | None = None, seed_value: bool = False) -> list[np.ndarray] | None:
     """The grads the pseudo-code of `version` leaves, walking graph.nodes reversed and the
     harness's children order, with at most one mistake: `=` for `+=` (assign), no zero_grad
     (zero=False) or none for the sources, v_out.grad = 1 lost (out_grad=False), the nodes walked
@@ -314,18 +349,23 @@ def mistaken(spec: dict, values: list[np.ndarray], version: int, *, assign: bool
     sending node's .value used where its .grad belongs (value_for_grad), only the first child
     (version 1) or parent (version 2) taken (fan="first") or the contributions averaged
     (fan="mean"), the nodes walked breadth-first from v_out (order="bfs"), the Jacobian
-    transposed (only where every Jacobian met is square), zero_grad filling another number (fill).
+    transposed (only where every Jacobian met is square), zero_grad filling another number (fill),
+    the source nodes left out of the loop (skip_sources, version 1: version 2's guard copied),
+    zero_grad leaving out the node graph.nodes[zero_skip] (its stale grad kept), v_out seeded
+    with its value instead of 1 (seed_value).
     None when that mistake would not run on this graph (stale grads of another shape)."""
     nodes, out, kids = spec["nodes"], spec["output"], spec["children_order"]
     at = values if jacobians_at is None else jacobians_at
     grads = [np.array(spec["stale_grads"][i], dtype=float)
-             if not zero or (not zero_sources and n["op"] is None) else np.full(n["dim"], fill)
+             if not zero or (not zero_sources and n["op"] is None) or i == zero_skip else np.full(n["dim"], fill)
              for i, n in enumerate(nodes)]
-    grads[out] = np.ones(1) if out_grad and not seed_last else np.zeros(1)
+    grads[out] = (np.asarray(values[out], dtype=float) if seed_value else
+                  np.ones(1) if out_grad and not seed_last else np.zeros(1))
     if seed_last:
         grads[-1] = np.ones(nodes[-1]["dim"])
     walk = [v for v in (reversed(range(len(nodes))) if order == "reversed" else
-                        _breadth_first(spec) if order == "bfs" else range(len(nodes))) if v != skip]
+                        _breadth_first(spec) if order == "bfs" else range(len(nodes)))
+            if v != skip and not (skip_sources and nodes[v]["op"] is None)]
 
     def jac(w: int, u: int) -> np.ndarray:
         ps = nodes[w]["parents"]
@@ -369,7 +409,9 @@ def _simulations(spec: dict, values: list[np.ndarray], version: int) -> dict[str
               "forward_order": {"order": "forward"}, "stale_jacobians": {"jacobians_at": stale},
               "skip_output": {"skip_output": True}, "value_for_grad": {"value_for_grad": True},
               "first_only": {"fan": "first"}, "mean": {"fan": "mean"}, "bfs": {"order": "bfs"},
-              "transposed": {"transposed": True}, "ones": {"fill": 1.0}}
+              "transposed": {"transposed": True}, "ones": {"fill": 1.0}, "seed_value": {"seed_value": True}}
+    if version == 1:  # (in version 2 a source has no parents to send to: skipping it changes nothing)
+        kwargs["skip_sources"] = {"skip_sources": True}
     if spec["output"] != len(spec["nodes"]) - 1:
         kwargs["seed_last"] = {"seed_last": True}
     out = {}
@@ -384,6 +426,11 @@ def _simulations(spec: dict, values: list[np.ndarray], version: int) -> dict[str
         sim = mistaken(spec, values, version, skip=k)
         if sim is not None:
             out[_skipped(version, k, last)] = sim
+    for k in range(last + 1):
+        sim = mistaken(spec, values, version, zero_skip=k)
+        if sim is not None:
+            hint = " (a loop over graph.nodes[:-1] leaves out the last node)" if k == last else ""
+            out[f"zero_grad left out v{k} = graph.nodes[{k}]: its stale .grad was kept and passed on{hint}"] = sim
     return out
 
 
@@ -432,6 +479,10 @@ def _forward_mistake(spec: dict, got: list, right: list[np.ndarray]) -> str:
     if all(same(got[i], backwards[i]) for i in inner):
         return ("the forward pass walks graph.nodes backwards: each value is computed from its parents' stale "
                 "values (walk them in topological order, as given)")
+    from_grads = forward_pass(spec, from_grads=True)
+    if from_grads and all(same(got[i], from_grads[i]) for i in inner):
+        return ("the forward pass fed each node its parents' .grad (stale numbers) where their .value belongs: "
+                "v.fn([u.value for u in graph.parents(v)])")
     left = [i for i in inner if same(got[i], stale[i]) and not same(got[i], right[i])]
     if left and all(same(got[i], right[i]) or i in left for i in inner):
         last = len(nodes) - 1

@@ -71,6 +71,8 @@ def terms(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> tuple[dict, dict]:
             sum(sp.diff(fi * p, xi, 2) for fi, xi in zip(f, x)),
         "d^2p/dt^2 (the time derivative taken twice)": sp.diff(p, T, 2),
         "div f (the divergence of f without p: div(f p) is meant)": sum(sp.diff(fi, xi) for fi, xi in zip(f, x)),
+        "div(f p) Laplacian(p) (a bracket that makes the Laplacian multiply the divergence too)":
+            sum(sp.diff(fi * p, xi) for fi, xi in zip(f, x)) * lap,
     }
     if rho.free_symbols:  # (for a constant rho it is a multiple of d p/dt: no coefficient of its own)
         slips["rho^2 d p/dt"] = rho**2 * sp.diff(p, T)
@@ -92,6 +94,9 @@ def terms(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> tuple[dict, dict]:
         named["rho^2 sum_(i != j) d^2p/dx_i dx_j (mixed derivatives)"] = rho**2 * sum(
             sp.diff(grad[i], x[j]) for i in range(len(x)) for j in range(len(x)) if i != j)
         want["rho^2 sum_(i != j) d^2p/dx_i dx_j (mixed derivatives)"] = 0.0
+        composed = "rho^2 d^(2d)p/dx1^2...dxd^2 (the second derivatives composed in one diff call, not summed)"
+        named[composed] = rho**2 * sp.diff(p, *[(xi, 2) for xi in x])
+        want[composed] = 0.0
     return named, want
 
 
@@ -112,6 +117,9 @@ def split_terms(p: sp.Expr, f: list, rho: sp.Expr, x: list) -> tuple[dict, dict]
             if j != i:
                 named[f"d(f_{i + 1} p)/dx{j + 1}"] = sp.diff(f[i] * p, x[j])
                 want[f"d(f_{i + 1} p)/dx{j + 1}"] = 0.0
+            if j > i:
+                named[f"rho^2 d^2p/dx{i + 1}dx{j + 1}"] = rho**2 * sp.diff(grad[i], x[j])
+                want[f"rho^2 d^2p/dx{i + 1}dx{j + 1}"] = 0.0
     return named, want
 
 

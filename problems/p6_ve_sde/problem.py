@@ -47,6 +47,8 @@ def rho_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
             "rho = d sigma/dt (what sqrt((d sigma/dt)^2) also gives): the derivative must be of sigma^2, "
             "rho = sqrt(d sigma^2/dt) = sqrt(2 sigma d sigma/dt)": d,
             "sign flipped: rho is the non-negative square root": -rho_ref(sigma),
+            "sqrt(d^2 sigma/dt^2): diff(sigma, t, 2) is the second derivative of sigma, not the derivative of "
+            "sigma^2 (diff(sigma**2, t))": sp.sqrt(sp.diff(sigma, T, 2)),
             "rho = sqrt(integral_0^t sigma_s^2 ds): sigma^2 integrated where it is differentiated (sigma_t^2 = "
             "integral_0^t rho_s^2 ds, so rho_t^2 = d sigma_t^2/dt)":
                 sp.sqrt(sp.integrate(sigma.subs(T, _S) ** 2, (_S, 0, T)))}
@@ -68,6 +70,12 @@ def density_mistakes(sigma: sp.Expr) -> dict[str, sp.Expr]:
             sp.exp(-(X - Y) ** 2 / (2 * sigma)) / sp.sqrt(2 * sp.pi * sigma),
         "the 2 is missing in the exponent": sp.exp(-(X - Y) ** 2 / sigma**2) / sp.sqrt(2 * sp.pi * sigma**2),
         "the normalising constant is missing": e,
+        "sigma^2 used as the standard deviation: N(y, sigma^4) (sympy.stats.Normal takes the standard deviation, "
+        "not the variance)": sp.exp(-(X - Y) ** 2 / (2 * sigma**4)) / sp.sqrt(2 * sp.pi * sigma**4),
+        "(x - y) * 2 where (x - y) ** 2 belongs in the exponent: the exponent must be -(x - y)^2/(2 sigma^2)":
+            sp.exp(-(X - Y) * 2 / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2),
+        "the cumulative distribution function returned (sympy.stats.cdf): the transition density is the density, "
+        "exp(-(x - y)^2/(2 sigma^2)) / sqrt(2 pi sigma^2)": (1 + sp.erf((X - Y) / (sp.sqrt(2) * sigma))) / 2,
         "the log-density returned: the exp is missing (the density is exp(-(x - y)^2/(2 sigma^2)) / "
         "sqrt(2 pi sigma^2))": -(X - Y) ** 2 / (2 * sigma**2) - sp.log(sp.sqrt(2 * sp.pi * sigma**2)),
         "sigma^2 multiplies the exponent where it divides: -(x - y)**2 / 2 * sigma**2 is "

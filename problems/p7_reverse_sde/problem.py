@@ -36,13 +36,21 @@ SIM_LAMS = (0.5, -1.0)  # lam = 1 is p7.ode's
 
 
 def drift_formula(f, g2, s, lam, k: float = 0.5, power: int = 2, sign: int = -1, a0: float = 1,
-                  on_f: bool = False):
+                  on_f: bool = False, clip: bool = False, lam_no_score: bool = False, lam_one_g: bool = False):
     """f + sign (a0 - k lam) g^power score: the right drift at the defaults, mistakes otherwise
-    (on_f: the factor multiplies f too, (1 - k lam)(f - g^2 score); power=-2: 2 g, a typo of g**2)."""
-    root = np.sqrt(g2) if isinstance(g2, (float, np.ndarray)) else sp.sqrt(g2)
-    gp = g2 if power == 2 else 2 * root if power == -2 else root
+    (on_f: the factor multiplies f too, (1 - k lam)(f - g^2 score); power=-2: 2 g, a typo of g**2;
+    clip: lam < 0 read as 0; lam_no_score: f - g^2 score + lam g^2 / 2, the score left out of the
+    lam term; lam_one_g: f - g^2 score + lam g score / 2, one g left out of it)."""
+    numeric = isinstance(g2, (float, np.ndarray))
+    gp = g2 if power == 2 else (2 if power == -2 else 1) * (np.sqrt(g2) if numeric else sp.sqrt(g2))
+    if clip:
+        lam = (np.maximum(lam, 0.0) if numeric else sp.Max(lam, 0))
     if on_f:
         return (1 - k * lam) * (f + sign * gp * s)
+    if lam_no_score:
+        return f + sign * gp * s - sign * lam * gp / 2
+    if lam_one_g:
+        return f + sign * gp * s - sign * lam * (np.sqrt(g2) if numeric else sp.sqrt(g2)) * s / 2
     return f + sign * (a0 - k * lam) * gp * s
 
 
@@ -57,6 +65,12 @@ DRIFT_MISTAKES = {
     "(2 - lam) instead of (1 - lam/2) in front of the score: the 1/2 is missing": {"a0": 2.0, "k": 1.0},
     "the probability-flow drift f - g^2 score / 2 for every lam: the factor is (1 - lam/2), which is 1/2 "
     "only at lam = 1": {"a0": 0.5, "k": 0.0},
+    "lam read as 0 when it is negative (clipped to [0, 1]?): lam may be any number <= 1, and lam < 0 adds "
+    "noise": {"clip": True},
+    "the score is missing from the lam term: f - g^2 score + lam g^2/2 where f - (1 - lam/2) g^2 score = "
+    "f - g^2 score + (lam/2) g^2 score belongs": {"lam_no_score": True},
+    "one g is missing from the lam term: f - g^2 score + lam g score/2 where f - g^2 score + lam g^2 score/2 "
+    "belongs": {"lam_one_g": True},
     "(1 - lam/2) multiplies f too: (1 - lam/2)(f - g^2 score) where f - (1 - lam/2) g^2 score belongs":
         {"on_f": True},
 }
@@ -86,6 +100,9 @@ SLIPS = {  # an argument slip in one call of the drift, and what it gives (f, g^
     "score called as score(t, x): its arguments are (x, t)": lambda f, g2, s: (f(0), g2(0), s(1)),
     "f called as f(t, x): its arguments are (x, t)": lambda f, g2, s: (f(1), g2(0), s(0)),
     "g(t**2) where g(t)**2 belongs: square g's value, not its argument": lambda f, g2, s: (f(0), g2(2), s(0)),
+    "g(x) where g(t) belongs: g is a function of time alone": lambda f, g2, s: (f(0), g2(4), s(0)),
+    "f, g and score evaluated at 1 - t (a clock run backwards): the reverse SDE takes them at the same t as the "
+    "forward one, t running from T down to 0": lambda f, g2, s: (f(3), g2(3), s(3)),
 }
 
 
@@ -95,9 +112,10 @@ def _numeric_refs(p: dict, x: np.ndarray, t: np.ndarray, lam: float) -> tuple:
     s = -(x - p["m"] * np.exp(-t)) / (p["v0"] + t)
     wrong = {name: drift_formula(f, g2, s, lam, **kw) for name, kw in DRIFT_MISTAKES.items()}
     # the slips: 0 the right call, 1 with (x, t) swapped, 2 (g only) g(t^2) = sqrt(c + t^2), squared
-    fs = {0: f, 1: -p["a"] * t + p["b"] * x}
-    g2s = {0: g2, 2: np.sqrt(p["c"] + t**2)}
-    ss = {0: s, 1: -(t - p["m"] * np.exp(-x)) / (p["v0"] + x)}
+    r = 1 - t  # (3: the clock run backwards, the coefficients at 1 - t)
+    fs = {0: f, 1: -p["a"] * t + p["b"] * x, 3: -p["a"] * x + p["b"] * r}
+    g2s = {0: g2, 2: np.sqrt(p["c"] + t**2), 3: p["c"] + r, 4: p["c"] + x}
+    ss = {0: s, 1: -(t - p["m"] * np.exp(-x)) / (p["v0"] + x), 3: -(x - p["m"] * np.exp(-r)) / (p["v0"] + r)}
     for name, slip in SLIPS.items():
         wrong[name] = drift_formula(*slip(fs.get, g2s.get, ss.get), lam)
     return drift_formula(f, g2, s, lam), np.sqrt((1 - lam) * g2), wrong, g2, (f, g2 * s)
@@ -113,10 +131,16 @@ def _diffusion_mistakes(lam: float, g2: np.ndarray) -> dict[str, np.ndarray]:
     return {"(1 - lam) g instead of sqrt(1 - lam) g": abs(1 - lam) * np.sqrt(g2),
             "sqrt(1 - lam) g^2 instead of sqrt(1 - lam) g": np.sqrt(1 - lam) * g2,
             "sqrt(1 - lam/2) g instead of sqrt(1 - lam) g": np.sqrt(1 - lam / 2) * np.sqrt(g2),
-            "sqrt(1 + lam) g instead of sqrt(1 - lam) g": np.sqrt(1 + lam) * np.sqrt(g2)}
+            "sqrt(1 + lam) g instead of sqrt(1 - lam) g": np.sqrt(1 + lam) * np.sqrt(g2),
+            "the diffusion does not depend on lam: g where sqrt(1 - lam) g belongs": np.sqrt(g2),
+            "sqrt(2 (1 - lam)) g instead of sqrt(1 - lam) g (the sqrt(2) of Langevin dynamics does not belong)":
+                np.sqrt(2 * (1 - lam)) * np.sqrt(g2),
+            "sqrt(1 - lam g^2) instead of sqrt(1 - lam) g: the parentheses must hold (1 - lam), sqrt((1 - lam) g^2)":
+                np.sqrt(np.where(1 - lam * g2 >= 0, 1 - lam * g2, np.nan))}
 
 
-LAM_FORMULAS = ({name for name, kw in DRIFT_MISTAKES.items() if {"k", "a0", "on_f"} & set(kw)}
+LAM_FORMULAS = ({name for name, kw in DRIFT_MISTAKES.items()
+                 if {"k", "a0", "on_f", "clip", "lam_no_score", "lam_one_g"} & set(kw)}
                 | set(_diffusion_mistakes(0.0, np.ones(1))))
 
 
@@ -133,7 +157,7 @@ def _holds_for_every_lam(name: str, case: Case, values: dict) -> bool:
         diff = _diffusion_mistakes(lam, g2)
         part, alt = (np.asarray(value[0], dtype=float), wrong[name]) if name in wrong else (
             np.abs(np.asarray(value[2], dtype=float)), diff[name])
-        if part.shape != np.shape(alt) or not np.allclose(part, alt, rtol=1e-6, atol=1e-12):
+        if part.shape != np.shape(alt) or not np.allclose(part, alt, rtol=1e-6, atol=1e-12, equal_nan=True):
             return False
     return True
 
@@ -141,7 +165,9 @@ def _holds_for_every_lam(name: str, case: Case, values: dict) -> bool:
 def judge_numeric(case: Case, values: dict) -> Verdict:
     v = _judge_numeric(case, values)
     if not v.passed and v.mistake.startswith("either: ") and any(n in v.mistake for n in LAM_FORMULAS):
-        return dataclasses.replace(v, mistake="")  # two lam formulas that meet at this probe's lam
+        # two formulas that meet at this probe's lam: the one that holds at every lam, if only one does
+        holds = [n for n in LAM_FORMULAS if n in v.mistake and _holds_for_every_lam(n, case, values)]
+        return dataclasses.replace(v, mistake=holds[0] if len(holds) == 1 else "")
     if not v.passed and v.mistake in LAM_FORMULAS and not _holds_for_every_lam(v.mistake, case, values):
         return dataclasses.replace(v, mistake="")
     return v
@@ -203,7 +229,10 @@ def judge_symbolic(case: Case, values: dict) -> Verdict:
     called, seed = case.calls["main"].show, case.data["seed"]
     wrong = {name: drift_formula(f, g**2, s, LAM, **kw) for name, kw in DRIFT_MISTAKES.items()}
     swap = {X: T, T: X}
-    fs, g2s, ss = {0: f, 1: f.xreplace(swap)}, {0: g**2, 2: g.xreplace({T: T**2})}, {0: s, 1: s.xreplace(swap)}
+    back = {T: 1 - T}
+    fs = {0: f, 1: f.xreplace(swap), 3: f.xreplace(back)}
+    g2s = {0: g**2, 2: g.xreplace({T: T**2}), 3: (g**2).xreplace(back), 4: (g**2).xreplace({T: X})}
+    ss = {0: s, 1: s.xreplace(swap), 3: s.xreplace(back)}
     wrong["the f(x, t) term has the wrong sign"] = drift_formula(-f, g**2, s, LAM)
     for name, slip in SLIPS.items():
         alt = drift_formula(*slip(fs.get, g2s.get, ss.get), LAM)
@@ -214,7 +243,12 @@ def judge_symbolic(case: Case, values: dict) -> Verdict:
                          alternatives=wrong, what="drift(x, t)"),
         lambda: symbolic(sp.expand(diff**2), (1 - LAM) * g**2, domains=DOMAINS, called=called, seed=seed,
                          alternatives={"(1 - lam) g instead of sqrt(1 - lam) g": (1 - LAM) ** 2 * g**2,
-                                       "sqrt(1 + lam) g instead of sqrt(1 - lam) g": (1 + LAM) * g**2},
+                                       "sqrt(1 + lam) g instead of sqrt(1 - lam) g": (1 + LAM) * g**2,
+                                       "the diffusion does not depend on lam: g where sqrt(1 - lam) g belongs": g**2,
+                                       "sqrt(2 (1 - lam)) g instead of sqrt(1 - lam) g (the sqrt(2) of Langevin "
+                                       "dynamics does not belong)": 2 * (1 - LAM) * g**2,
+                                       "sqrt(1 - lam g^2) instead of sqrt(1 - lam) g: the parentheses must hold "
+                                       "(1 - lam), sqrt((1 - lam) g^2)": 1 - LAM * g**2},
                          what="diffusion(t)^2"),
     )
     return all_pass((check() for check in checks),
