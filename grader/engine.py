@@ -36,6 +36,7 @@ class Grader:
         self._complete: set[int] = set()
         self._locks = {p.number: threading.Lock() for p in self.problems}
         self.verdicts: dict = {}  # answer digest -> verdict, shared by the whole batch
+        self.judging = threading.BoundedSemaphore(2 * max(2, parallel))  # judging forks at once
 
     def complete_cases(self, number: int) -> None:
         """Compute a problem's expensive references (once), when it is first judged in a batch."""
@@ -136,7 +137,7 @@ class Grader:
             outcomes = {k: replace(o, message=notebook.relocate(o.message, lines)) if o.message else o
                         for k, o in outcomes.items()}
             output = notebook.relocate(output, lines)
-        probes = judge_problem(p, self.cases[p.number], outcomes, self.verdicts)
+        probes = judge_problem(p, self.cases[p.number], outcomes, self.verdicts, self.judging)
         return ProblemResult(p.number, p.title, p.points, probes, report.status, output, report.seconds)
 
 

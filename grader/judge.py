@@ -6,6 +6,7 @@ built to make sympy run forever costs that probe only. Verdicts stream back as J
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -41,18 +42,21 @@ STATUS_TEXT = {
 
 
 def judge_problem(problem: Problem, cases: Mapping[str, Case], outcomes: Mapping[str, Outcome],
-                  cache: dict[str, Verdict] | None = None) -> tuple[ProbeResult, ...]:
+                  cache: dict[str, Verdict] | None = None,
+                  gate: threading.Semaphore | None = None) -> tuple[ProbeResult, ...]:
     """Judge every probe of a problem; never raises, never hangs beyond the probes' caps.
 
     `cache` maps (probe, exactly what came back for its calls) to a verdict: in a batch, the
-    same answer (same tree, same numbers) is judged once.
+    same answer (same tree, same numbers) is judged once. `gate` bounds how many judging forks
+    run at once (each is a copy of this process: on a batch, memory grows with their number).
     """
     cache = {} if cache is None else cache
     keys = {p.id: _answer_key(p, cases[p.id], outcomes) for p in problem.probes}
     verdicts: dict[str, Verdict] = {p.id: cache[keys[p.id]] for p in problem.probes if keys[p.id] in cache}
     pending = [p for p in problem.probes if p.id not in verdicts]
     while pending:
-        got, stuck, died = _judge_in_fork(pending, cases, outcomes)
+        with gate or contextlib.nullcontext():
+            got, stuck, died = _judge_in_fork(pending, cases, outcomes)
         verdicts.update(got)
         pending = [p for p in pending if p.id not in verdicts]
         if stuck is not None:

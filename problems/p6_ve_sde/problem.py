@@ -13,6 +13,7 @@ has 1/sqrt(2 pi sigma_t^2). The grader expects the normalised density (SPEC 2.6)
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def build_rho(rng: np.random.Generator) -> Case:
     for name, sigma in schedules(rng).items():
         calls[name] = Call("rho", {"sigma": wire.encode(sigma), "t": wire.encode(T)},
                            f"rho_from_sigma(sigma={sp.sstr(sigma)}, t=t)")
-        data[name] = (rho_ref(sigma), rho_mistakes(sigma))
+        data[name] = (rho_ref(sigma), functools.cache(lambda sigma=sigma: rho_mistakes(sigma)))  # for a wrong answer
     return Case(calls, {"refs": data, "seed": int(rng.integers(2**31))})
 
 
@@ -108,7 +109,8 @@ def judge_rho(case: Case, values: dict) -> Verdict:
 def _holds_everywhere(case: Case, values: dict, mistake: str) -> bool:
     """A known mistake is named only if the student's rho is that formula for all three schedules:
     for the linear one both are constants, and two constants agree by chance (sqrt(2a) = a at a = 2)."""
-    for name, (_, wrong) in case.data["refs"].items():
+    for name, (_, mistakes) in case.data["refs"].items():
+        wrong = mistakes()
         if mistake not in wrong:
             return False
         try:
