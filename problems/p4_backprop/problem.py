@@ -259,8 +259,7 @@ def _nothing_added(spec: dict, got: list, right: list[np.ndarray], nodes: list[i
     version 2, where only v_out starts the sending) v_out sent nothing."""
     out = spec["output"]
     left = {i: np.ones(1) if i == out else np.zeros(spec["nodes"][i]["dim"]) for i in nodes}
-    same = lambda a, b: not isinstance(a, str) and np.shape(a) == b.shape and np.allclose(a, b, atol=1e-12)  # noqa: E731
-    if all(same(got[i], left[i]) for i in nodes) and not all(same(right[i], left[i]) for i in nodes):
+    if all(_same(got[i], left[i]) for i in nodes) and not all(_same(right[i], left[i]) for i in nodes):
         unstored = ("no sum is ever stored (np.add(a, b) and a + b return a new array: write "
                     f"{'v.grad = v.grad + ...' if version == 1 else 'u.grad = u.grad + ...'})")
         if version == 1:
@@ -462,6 +461,11 @@ def _whole_graph_match(spec: dict, values: list[np.ndarray], version: int, got: 
     return names[0]
 
 
+def _same(a: object, b: np.ndarray) -> bool:
+    """A node's returned .value or .grad equals `b` (to ALIGNED), the one comparison P4's diagnoses make."""
+    return not isinstance(a, str) and np.shape(a) == b.shape and bool(np.allclose(a, b, rtol=ALIGNED, atol=1e-12))
+
+
 def _forward_mistake(spec: dict, got: list, right: list[np.ndarray]) -> str:
     """What the submission's forward pass did, from the .value of every node (`right`: the
     reference values): nothing ran (all stale), it walked graph.nodes backwards (each value from
@@ -470,21 +474,18 @@ def _forward_mistake(spec: dict, got: list, right: list[np.ndarray]) -> str:
     stale = [np.array(x, dtype=float) for x in spec["stale_values"]]
     backwards = forward_pass(spec, backwards=True)
 
-    def same(a: object, b: np.ndarray) -> bool:
-        return not isinstance(a, str) and np.shape(a) == b.shape and bool(np.allclose(a, b, rtol=ALIGNED, atol=1e-12))
-
     inner = [i for i, n in enumerate(nodes) if n["op"] is not None]
-    if all(same(got[i], stale[i]) for i in inner):
+    if all(_same(got[i], stale[i]) for i in inner):
         return "the forward pass did not run: every .value is still the stale number left in the node"
-    if all(same(got[i], backwards[i]) for i in inner):
+    if all(_same(got[i], backwards[i]) for i in inner):
         return ("the forward pass walks graph.nodes backwards: each value is computed from its parents' stale "
                 "values (walk them in topological order, as given)")
     from_grads = forward_pass(spec, from_grads=True)
-    if from_grads and all(same(got[i], from_grads[i]) for i in inner):
+    if from_grads and all(_same(got[i], from_grads[i]) for i in inner):
         return ("the forward pass fed each node its parents' .grad (stale numbers) where their .value belongs: "
                 "v.fn([u.value for u in graph.parents(v)])")
-    left = [i for i in inner if same(got[i], stale[i]) and not same(got[i], right[i])]
-    if left and all(same(got[i], right[i]) or i in left for i in inner):
+    left = [i for i in inner if _same(got[i], stale[i]) and not _same(got[i], right[i])]
+    if left and all(_same(got[i], right[i]) or i in left for i in inner):
         last = len(nodes) - 1
         hint = " (a loop over graph.nodes[:-1] leaves out the last node)" if left == [last] else ""
         return (f"the forward pass never computed {', '.join(f'v{i}' for i in left)}: its .value is still the "
