@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -386,10 +387,16 @@ def gradescope_build(
     index_url: Annotated[str, typer.Option(help="package index (simple API) that has the pinned "
                                            "releases: their sha256 go into requirements.txt")] = "",
     no_hashes: Annotated[bool, typer.Option("--no-hashes", help="pin versions without hashes (no index "
-                                            "reachable while building)")] = False,
+                                            "reachable while building; nor checked against --python)")] = False,
+    python: Annotated[str | None, typer.Option("--python", help="the Python of the Gradescope base image "
+                      "(default 3.10: Ubuntu 22.04's, the default image): every pin must install on it")] = None,
 ) -> None:
     """Write autograder.zip: setup.sh, run_autograder, pinned requirements and the hw1 source."""
-    from grader.gradescope import DEFAULT_INDEX, HashLookupFailed, build
+    from grader.gradescope import DEFAULT_INDEX, DEFAULT_TARGET_PYTHON, HashLookupFailed, NotInstallable, build
+
+    python = python or DEFAULT_TARGET_PYTHON
+    if not re.fullmatch(r"3\.\d{1,2}", python):
+        raise UsageProblem(f"--python must be a Python version such as 3.10 or 3.12, not {python!r}")
 
     spec = ",".join([f"{i.strip()}=hidden" for i in hidden.split(",") if i.strip()]
                     + [f"{i.strip()}=after_due_date" for i in after_due_date.split(",") if i.strip()])
@@ -399,13 +406,19 @@ def gradescope_build(
         options += " --gradescope-visibility " + ",".join(f"{k}={v}" for k, v in visibility.items())
     index = None if no_hashes else (index_url or os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX)
     try:
-        names = build(output, options, index)
+        names = build(output, options, index, python)
     except OSError as e:
         raise UsageProblem(f"cannot write {output}: {e.strerror}") from None
     except HashLookupFailed as e:
         raise UsageProblem(f"cannot pin the dependencies' hashes: {e} (give --index-url, or --no-hashes "
                            "to pin versions only)") from None
-    Console().print(f"wrote {output} ({len(names)} files): upload it as the autograder on Gradescope")
+    except NotInstallable as e:
+        raise UsageProblem(f"{e}: choose a base image with such a Python on Gradescope's Configure "
+                           "Autograder page and build with --python X.Y, or build from an environment whose "
+                           f"packages support Python {python}") from None
+    checked = (f"pins checked for Python {python}" if index else
+               f"pins NOT checked for Python {python} (--no-hashes)")
+    Console().print(f"wrote {output} ({len(names)} files, {checked}): upload it as the autograder on Gradescope")
 
 
 @app.command()

@@ -19,6 +19,14 @@ import problems
 # on Gradescope. Everything these need comes with them, pinned.
 BUNDLE_DEPENDENCIES = ("typer", "rich", "numpy", "sympy", "nbformat", "pyseccomp")
 DEFAULT_INDEX = "https://pypi.org/simple"
+# Gradescope's default base image is Ubuntu 22.04 (gradescope/autograder_samples, docs/base_images.md:
+# "The default base image that we use is currently Ubuntu 22.04"), whose python3 is 3.10, glibc
+# 2.35, on x86_64. --python names another base image's Python.
+DEFAULT_TARGET_PYTHON = "3.10"
+TARGET_GLIBC_MINOR = 35
+TARGET_MACHINE = "x86_64"
+HW1_REQUIRES_PYTHON = ">=3.10"  # as pyproject.toml says; written into the bundle's copy of it
+CHECKED_PYTHONS = tuple(f"3.{minor}" for minor in range(10, 15))  # offered when the target fails
 
 SETUP = """#!/usr/bin/env bash
 # Runs once when Gradescope builds the autograder image: a venv of hw1's own (so an externally
@@ -27,9 +35,18 @@ SETUP = """#!/usr/bin/env bash
 set -euo pipefail
 SRC="$(cd "$(dirname "$0")" && pwd)"
 ROOT="${HW1_AUTOGRADER_ROOT:-/autograder}"
-PY="${HW1_SETUP_PYTHON:-python3}"
+# the Python `hw1 gradescope build --python` was for (its pins checked against it), else python3
+WANT=@TARGET_PYTHON@
+PY="${HW1_SETUP_PYTHON:-$(command -v "python$WANT" || echo python3)}"
+HAVE="$("$PY" -I -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+if [ "$HAVE" != "$WANT" ]; then
+  echo "hw1 setup: the bundle was built for Python $WANT, and $PY is $HAVE; if pip fails below," \\
+       "build it again with: hw1 gradescope build --python $HAVE" >&2
+fi
 if ! "$PY" -I -c 'import venv, ensurepip' 2>/dev/null; then
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "python$HAVE-venv" \\
+    || DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
 fi
 "$PY" -I -m venv "$ROOT/hw1-venv"
 VPY="$ROOT/hw1-venv/bin/python"
@@ -82,7 +99,7 @@ build-backend = "setuptools.build_meta"
 [project]
 name = "hw1"
 version = "%(version)s"
-requires-python = ">=3.10"
+requires-python = "%(requires_python)s"
 dependencies = ["typer>=0.12,<0.25", "rich>=13", "numpy>=1.24", "sympy>=1.12", "nbformat>=5.7", "pyseccomp>=0.1.2"]
 
 [project.scripts]
@@ -96,18 +113,21 @@ problems = ["*/*.md"]
 """
 
 
-def build(output: Path, options: str = "", index: str | None = DEFAULT_INDEX) -> list[str]:
+def build(output: Path, options: str = "", index: str | None = DEFAULT_INDEX,
+          python: str = DEFAULT_TARGET_PYTHON) -> list[str]:
     """Write the bundle; return the names it contains. `index`: where to look up the hashes of
-    the pinned releases (None: pins without hashes)."""
-    pinned = requirements(index)  # before the zip is opened: a failed lookup leaves no half bundle
+    the pinned releases, and whether they install on CPython `python`, the base image's (None:
+    pins without hashes, unchecked)."""
+    pinned = requirements(index, python)  # before the zip is opened: a refusal leaves no half bundle
     names = []
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in (("setup.sh", SETUP), ("run_autograder", RUN % {"options": options})):
+        setup = SETUP.replace("@TARGET_PYTHON@", python)
+        for name, text in (("setup.sh", setup), ("run_autograder", RUN % {"options": options})):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             z.writestr(info, text)
             names.append(name)
-        z.writestr("hw1/pyproject.toml", PYPROJECT % {"version": _version()})
+        z.writestr("hw1/pyproject.toml", PYPROJECT % {"version": _version(), "requires_python": HW1_REQUIRES_PYTHON})
         z.writestr("requirements.txt", pinned)
         names += ["hw1/pyproject.toml", "requirements.txt"]
         for package in (grader, problems):
@@ -124,6 +144,10 @@ class HashLookupFailed(Exception):
     """The package index could not say which files a pinned release has."""
 
 
+class NotInstallable(Exception):
+    """The pins cannot be installed by the Python of the base image the bundle is built for."""
+
+
 def pins(top: tuple[str, ...] = BUNDLE_DEPENDENCIES) -> dict[str, str]:
     """Exact versions of every dependency, transitive ones included, as installed here."""
     from importlib import metadata
@@ -136,7 +160,7 @@ def pins(top: tuple[str, ...] = BUNDLE_DEPENDENCIES) -> dict[str, str]:
     todo = list(top)
     while todo:
         name = todo.pop()
-        key = re.sub(r"[-_.]+", "-", name).lower()
+        key = _key(name)
         if key in seen:
             continue
         try:
@@ -155,10 +179,13 @@ def pins(top: tuple[str, ...] = BUNDLE_DEPENDENCIES) -> dict[str, str]:
     return dict(sorted(seen.items()))
 
 
-def release_hashes(name: str, version: str, index: str = DEFAULT_INDEX, timeout: float = 30) -> list[str]:
-    """sha256 of every file (wheels for all platforms, sdist) of one release, from the index's
-    JSON simple API (PEP 691), as `pip-compile --generate-hashes` lists them: pip in hash-checking
-    mode then installs only one of exactly these files, whatever Python the image has."""
+def _key(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def release_files(name: str, version: str, index: str = DEFAULT_INDEX, timeout: float = 30) -> list[dict]:
+    """Every file (wheels for all platforms, sdist) of one release, from the index's JSON simple API
+    (PEP 691): {"filename", "sha256", "requires_python"}."""
     import json
     import urllib.request
 
@@ -172,7 +199,7 @@ def release_hashes(name: str, version: str, index: str = DEFAULT_INDEX, timeout:
     except (OSError, ValueError) as e:
         raise HashLookupFailed(f"cannot read {url}: {getattr(e, 'reason', e)}") from None
     want = canonicalize_version(version)
-    found = []
+    found = {}
     for f in files:
         filename = str(f.get("filename", ""))
         try:
@@ -184,23 +211,113 @@ def release_hashes(name: str, version: str, index: str = DEFAULT_INDEX, timeout:
             continue
         sha = (f.get("hashes") or {}).get("sha256")
         if canonicalize_version(got) == want and isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha):
-            found.append(sha)
+            requires = f.get("requires-python")
+            found[filename] = {"filename": filename, "sha256": sha,
+                               "requires_python": requires if isinstance(requires, str) else None}
     if not found:
         raise HashLookupFailed(f"{url} lists no file of {name} {version}")
-    return sorted(set(found))
+    return [found[k] for k in sorted(found)]
 
 
-def requirements(index: str | None = DEFAULT_INDEX) -> str:
+def _target_tags(python: str) -> set:
+    """The wheel tags CPython `python` (e.g. "3.10") accepts on the base image: manylinux up to
+    the image's glibc, on its machine."""
+    from packaging import tags
+
+    version = tuple(int(x) for x in python.split("."))
+    platforms = [f"manylinux_2_{m}_{TARGET_MACHINE}" for m in range(TARGET_GLIBC_MINOR, 4, -1)]
+    platforms += [f"manylinux{legacy}_{TARGET_MACHINE}" for legacy in ("2014", "2010", "1")]
+    platforms.append(f"linux_{TARGET_MACHINE}")
+    return set(tags.cpython_tags(version, platforms=platforms)) | set(
+        tags.compatible_tags(version, f"cp{version[0]}{version[1]}", platforms=platforms))
+
+
+def _allows(requires_python: str | None, python: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not requires_python:
+        return True
+    try:
+        return SpecifierSet(requires_python).contains(f"{python}.0")
+    except InvalidSpecifier:
+        return True  # pip ignores a Requires-Python it cannot read
+
+
+def why_not_installable(files: list[dict], python: str) -> str | None:
+    """None when pip on CPython `python` (linux, the base image's glibc) can install one of these
+    files: a wheel whose tags and Requires-Python fit, or, for a release that has no wheel at all,
+    its sdist. Otherwise what stands in the way, in a few words."""
+    from packaging.utils import parse_wheel_filename
+
+    accepted = _target_tags(python)
+    wheels = [f for f in files if f["filename"].endswith(".whl")]
+    for f in wheels:
+        if parse_wheel_filename(f["filename"])[3] & accepted and _allows(f["requires_python"], python):
+            return None
+    if not wheels and any(_allows(f["requires_python"], python) for f in files):
+        return None
+    needs = sorted({f["requires_python"] for f in files if f["requires_python"]
+                    and not _allows(f["requires_python"], python)})
+    if needs:
+        return f"needs Python {' or '.join(needs)}"
+    return f"has no wheel for CPython {python} on manylinux {TARGET_MACHINE}"
+
+
+def _target_environment(python: str) -> dict[str, str]:
+    """PEP 508 marker values of the base image (Linux, CPython `python`)."""
+    return {"python_version": python, "python_full_version": f"{python}.0", "implementation_name": "cpython",
+            "platform_python_implementation": "CPython", "sys_platform": "linux", "platform_system": "Linux",
+            "platform_machine": TARGET_MACHINE, "os_name": "posix", "extra": ""}
+
+
+def needed_but_unpinned(pinned: dict[str, str], python: str) -> list[str]:
+    """Dependencies a pinned package has on the target Python but not here (a marker such as
+    `python_version < "3.11"`), so not installed here and not pinned: `pkg needs dep`."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    env = _target_environment(python)
+    out = []
+    for name in pinned:
+        try:
+            requires = metadata.distribution(name).requires or []
+        except metadata.PackageNotFoundError:
+            continue
+        for req in requires:
+            r = Requirement(req)
+            if (r.marker is None or r.marker.evaluate(env)) and _key(r.name) not in pinned:
+                out.append(f"{name} needs {r.name} there")
+    return sorted(set(out))
+
+
+def requirements(index: str | None = DEFAULT_INDEX, python: str | None = None) -> str:
     """requirements.txt for setup.sh: `name==version` for every pin, each with the sha256 of its
-    release's files (pip's hash-checking mode: nothing else installs); `index=None`: no hashes."""
+    release's files (pip's hash-checking mode: nothing else installs); `index=None`: no hashes.
+    With an index and `python`, every pin is first checked to install on that CPython (the base
+    image's): NotInstallable says which do not, and on which of CHECKED_PYTHONS all of them do."""
+    pinned = pins()
+    files = {} if index is None else {name: release_files(name, v, index) for name, v in pinned.items()}
+    if files and python:
+        problems_ = _target_problems(pinned, files, python)
+        if problems_:
+            fits = [p for p in CHECKED_PYTHONS if p != python and not _target_problems(pinned, files, p)]
+            where = (f"all of them install on CPython {', '.join(fits)}" if fits
+                     else f"they install on none of CPython {', '.join(CHECKED_PYTHONS)}")
+            raise NotInstallable(f"the pinned dependencies do not install on Python {python}: "
+                                 f"{'; '.join(problems_)}; {where}")
     lines = []
-    for name, version in pins().items():
-        if index is None:
-            lines.append(f"{name}=={version}\n")
-        else:
-            hashes = "".join(f" \\\n    --hash=sha256:{h}" for h in release_hashes(name, version, index))
-            lines.append(f"{name}=={version}{hashes}\n")
+    for name, version in pinned.items():
+        hashes = "".join(f" \\\n    --hash=sha256:{h}" for h in sorted({f["sha256"] for f in files.get(name, [])}))
+        lines.append(f"{name}=={version}{hashes}\n")
     return "".join(lines)
+
+
+def _target_problems(pinned: dict[str, str], files: dict[str, list[dict]], python: str) -> list[str]:
+    out = [] if _allows(HW1_REQUIRES_PYTHON, python) else [f"hw1 itself needs Python {HW1_REQUIRES_PYTHON}"]
+    out += [f"{name} {pinned[name]} {why}" for name in pinned
+            if (why := why_not_installable(files[name], python)) is not None]
+    return out + needed_but_unpinned(pinned, python)
 
 
 def _version() -> str:

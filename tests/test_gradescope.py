@@ -143,11 +143,14 @@ def _pins(text: str) -> dict[str, tuple[str, list[str]]]:
     return pins
 
 
+HERE = "%d.%d" % sys.version_info[:2]  # the Python these tests' setup.sh runs on: the bundle is built for it
+
+
 def test_requirements_pin_every_installed_dependency_with_its_hashes(tmp_path):
     from importlib import metadata
 
     bundle = tmp_path / "autograder.zip"
-    run = hw1("gradescope", "build", "--output", str(bundle))
+    run = hw1("gradescope", "build", "--output", str(bundle), "--python", HERE)
     assert run.returncode == 0, run.stderr
     with zipfile.ZipFile(bundle) as z:
         pins = _pins(z.read("requirements.txt").decode())
@@ -181,7 +184,7 @@ def test_build_without_an_index_says_so_in_one_line(tmp_path):
 def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
     """setup.sh on a base image whose python3 refuses `pip install` (PEP 668), as Debian's does."""
     bundle = tmp_path / "autograder.zip"
-    assert hw1("gradescope", "build", "--output", str(bundle)).returncode == 0
+    assert hw1("gradescope", "build", "--output", str(bundle), "--python", HERE).returncode == 0
     source = tmp_path / "source"
     with zipfile.ZipFile(bundle) as z:
         z.extractall(source)
@@ -196,6 +199,7 @@ def test_bundle_grades_the_same_with_an_externally_managed_python(tmp_path):
     setup = subprocess.run(["bash", str(source / "setup.sh")], env=env, capture_output=True, text=True,
                            timeout=900, cwd=tmp_path)
     assert setup.returncode == 0, setup.stderr[-2000:]
+    assert "built for Python" not in setup.stderr  # built for the Python it runs on: no warning
     assert (root / "hw1-venv" / "bin" / "python").exists()
     assert oct((source / "run_autograder").stat().st_mode & 0o077) == "0o0"
     vpy = root / "hw1-venv" / "bin" / "python"
@@ -232,3 +236,102 @@ def test_bundle_grades_a_notebook_in_a_subfolder(tmp_path):
     if not (ROOT / "grader" / "notebook.py").exists():
         pytest.skip("grading .ipynb arrives with #11's notebook reader (after merge)")
     assert results["score"] == 86
+
+
+# --------------------------------------------------------------------------- pins vs the image's Python
+
+class _Index:
+    """A PEP 691 index on 127.0.0.1 serving one release per pin of this environment: a py3-none-any
+    wheel each, except the `special` packages, which get the files given."""
+
+    def __init__(self, special: dict[str, list[dict]]):
+        import http.server
+        import threading
+
+        from grader.gradescope import pins
+
+        pages = {}
+        for name, version in pins().items():
+            files = special.get(name) or [{"filename": f"{name.replace('-', '_')}-{version}-py3-none-any.whl"}]
+            pages[name] = {"files": [{"hashes": {"sha256": f"{i:064x}"}, **f} for i, f in enumerate(files, 1)]}
+        self.versions = pins()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                body = json.dumps(pages.get(self.path.strip("/").split("/")[-1], {"files": []})).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/simple"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_build_refuses_pins_the_base_image_python_cannot_install(tmp_path):
+    """numpy here is only for CPython 3.11+ (as numpy 2.3 and later are): a bundle for Gradescope's
+    default image (Ubuntu 22.04, Python 3.10) is refused in one line that names it and says where it
+    installs; built for 3.11 it is written with the index's hashes. A release with no wheel for 3.10
+    and no Requires-Python is refused too, and a pure release with only an sdist is accepted."""
+    from importlib import metadata
+
+    np_version = metadata.version("numpy")
+    numpy_files = [{"filename": f"numpy-{np_version}-cp311-cp311-manylinux_2_17_x86_64.whl",
+                    "requires-python": ">=3.11"},
+                   {"filename": f"numpy-{np_version}-cp312-cp312-win_amd64.whl", "requires-python": ">=3.11"},
+                   {"filename": f"numpy-{np_version}.tar.gz", "requires-python": ">=3.11"}]
+    mpmath = metadata.version("mpmath")
+    index = _Index({"numpy": numpy_files, "mpmath": [{"filename": f"mpmath-{mpmath}.tar.gz"}]})
+    try:
+        bundle = tmp_path / "autograder.zip"
+        refused = hw1("gradescope", "build", "--output", str(bundle), "--index-url", index.url)  # default 3.10
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        assert f"numpy {np_version} needs Python >=3.11" in refused.stderr, refused.stderr
+        assert "all of them install on CPython 3.11:" in refused.stderr and "--python" in refused.stderr  # cp311 only
+        assert "mpmath" not in refused.stderr and "Traceback" not in refused.stderr and not bundle.exists()
+        built = hw1("gradescope", "build", "--output", str(bundle), "--index-url", index.url, "--python", "3.11")
+        assert built.returncode == 0, built.stderr
+        with zipfile.ZipFile(bundle) as z:
+            pins = _pins(z.read("requirements.txt").decode())
+            assert "WANT=3.11" in z.read("setup.sh").decode()
+        assert pins["numpy"] == (np_version, [f"{i:064x}" for i in (1, 2, 3)])
+    finally:
+        index.close()
+    no_wheel = [{"filename": f"numpy-{np_version}-cp311-cp311-manylinux_2_17_x86_64.whl"},
+                {"filename": f"numpy-{np_version}.tar.gz"}]
+    index = _Index({"numpy": no_wheel})
+    try:
+        refused = hw1("gradescope", "build", "--output", str(bundle), "--index-url", index.url, "--python", "3.10")
+        assert refused.returncode == 2 and "has no wheel for CPython 3.10" in refused.stderr, refused.stderr
+    finally:
+        index.close()
+
+
+def test_installability_agrees_with_pip_on_real_releases(tmp_path):
+    """The check against the base image's Python, on the real index, against pip's own answer for
+    the same release, Python and platform (pip install --dry-run --python-version --platform)."""
+    from grader.gradescope import DEFAULT_INDEX, TARGET_GLIBC_MINOR, pins, release_files, why_not_installable
+
+    pinned = pins()
+    platforms = [f"manylinux_2_{m}_x86_64" for m in range(TARGET_GLIBC_MINOR, 4, -1)] + ["manylinux2014_x86_64"]
+    index = os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX
+    seen = set()
+    for name in ("numpy", "rpds-py", "mdurl"):
+        files = release_files(name, pinned[name], index)
+        for python in ("3.10", "3.11", "3.13"):
+            ours = why_not_installable(files, python) is None
+            pip = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--no-deps",
+                                  "--ignore-installed", "--only-binary=:all:", "--python-version", python,
+                                  *(f"--platform={p}" for p in platforms), f"{name}=={pinned[name]}"],
+                                 capture_output=True, text=True, timeout=300)
+            assert ours == (pip.returncode == 0), (name, python, ours, pip.stderr[-500:])
+            seen.add(ours)
+    assert seen == {True} or seen == {True, False}  # the machine's own Python always installs them
