@@ -183,18 +183,19 @@ def test_no_free_sandbox_uid_is_one_clear_line(public_dir, public_python):
 
 
 _HOLD_ALL = """
-import fcntl, os, resource, time
+import fcntl, os, resource, signal, time
 from grader import uids
+signal.alarm(120)  # a lease that is never released: no "held", and the test says so
 resource.setrlimit(resource.RLIMIT_NOFILE, (uids.UID_COUNT + 100, uids.UID_COUNT + 100))
 d = uids._lock_dir()
 fds = []
 for uid in range(uids.UID_BASE, uids.UID_BASE + uids.UID_COUNT):
     fd = os.open(os.path.join(d, f"{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        pass  # leased by another run: not free either
+    # blocking: a run an earlier test left finishing releases its lease within seconds, and a
+    # lease skipped here was then free for the run under test (seen once in a full-suite run)
+    fcntl.flock(fd, fcntl.LOCK_EX)
     fds.append(fd)
+signal.alarm(0)
 print("held", flush=True)
 time.sleep(600)
 """
