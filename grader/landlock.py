@@ -64,16 +64,21 @@ def handled_fs(version: int) -> int:
     return rights
 
 
-def rules(readable: list[str], hidden: list[str]) -> list[tuple[str, str]]:
-    """(path, "read" | "list") pairs: `readable` trees granted read+execute, except `hidden` files.
+def rules(readable: list[str], hidden: list[str], opaque: list[str] = ()) -> list[tuple[str, str]]:
+    """(path, "read" | "list") pairs: `readable` trees granted read+execute, except `hidden` files
+    and what lies in `opaque` directories.
 
-    A readable tree that contains a hidden file is granted only listing ("list": READ_DIR, which
-    Python's importer needs to find modules) and its entries are granted one by one, down to the
-    hidden file's directory, whose other files are granted as files. So problems/*/problem.py and
-    its bytecode stay unreadable while the harnesses beside them import. Computed once, by the
-    parent.
+    An `opaque` directory (a site-packages directory, hw1's package directories: "empty" in the
+    mount view) is granted only listing ("list": READ_DIR, which Python's importer needs to find
+    modules); what is below it is granted only where `readable` names it (numpy, a harness file).
+    A readable tree that contains a hidden file or an opaque directory is granted listing too and
+    its entries one by one, down to them. So problems/*/problem.py stays unreadable while the
+    harnesses beside it import, and a package the mount view does not show is unreadable here too.
+    Computed once, by the parent.
     """
     hidden_real = {os.path.realpath(h) for h in hidden}
+    opaque_real = {os.path.realpath(o) for o in opaque}
+    walls = hidden_real | opaque_real
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
 
@@ -84,7 +89,10 @@ def rules(readable: list[str], hidden: list[str]) -> list[tuple[str, str]]:
         if path in hidden_real or path in seen:
             return
         seen.add(path)
-        if not any(h.startswith(path.rstrip("/") + "/") for h in hidden_real):
+        if path in opaque_real:
+            out.append((path, "list"))
+            return
+        if not any(w.startswith(path.rstrip("/") + "/") for w in walls):
             out.append((path, "read"))
             return
         out.append((path, "list"))
@@ -95,10 +103,11 @@ def rules(readable: list[str], hidden: list[str]) -> list[tuple[str, str]]:
         for name in names:
             grant(os.path.join(path, name))
 
-    roots = sorted({os.path.realpath(p) for p in readable if os.path.exists(p)})
-    # a root below another root is covered by it, unless the outer one has hidden files in it
-    for root in roots:
-        if not any(root.startswith(r.rstrip("/") + "/") for r in roots if r != root):
+    def covered(path: str) -> bool:  # inside a tree already granted whole
+        return any(kind == "read" and path.startswith(p.rstrip("/") + "/") for p, kind in out)
+
+    for root in sorted({os.path.realpath(p) for p in [*readable, *opaque] if os.path.exists(p)}):
+        if not covered(root):
             grant(root)
     return out
 

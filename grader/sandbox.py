@@ -49,22 +49,41 @@ class View:
     root_only: bool = False  # every trusted-side file is root's and unreadable to others (`root_only`)
 
 
-# Outside Python and the grader, what a child may read under Landlock (absent ones are skipped).
-SYSTEM_READABLE = ["/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime",
-                   "/dev/random", "/sys/devices/system/cpu"]
-DEVICES = ["/dev/null", "/dev/zero", "/dev/urandom"]  # read-write
-# Resolved in the child, not by the parent (/proc/self is the child's own process).
+# What the mount view makes itself rather than binding from `allowlist`, and Landlock grants
+# instead: device nodes (read-write but /dev/random) and the child's own /proc entry (resolved in
+# the child, not by the parent: /proc/self is the child's own process).
+DEVICES = ["/dev/null", "/dev/zero", "/dev/urandom"]
+READ_ONLY_DEVICES = ["/dev/random"]
 CHILD_READABLE = ["/proc/self"]
 
 
 def view(candidates: list[str] | None = None) -> View:
-    """The file-system view of a run: the mount allowlist (`candidates`, the directories the old
-    denylist hid, are not needed: whatever is not listed does not exist for a child), and the
-    same idea as Landlock rules for where mount namespaces are not available."""
+    """The file-system view of a run: one allowlist (`candidates`, the directories the old
+    denylist hid, are not needed: whatever is not listed does not exist for a child), built as a
+    mount view where mount namespaces work and turned into the Landlock rules used where they do
+    not (and on top of them): trees and binds readable, "empty" directories listable only."""
     abi = landlock.abi()
-    rules = landlock.rules([*needed_paths(), *SYSTEM_READABLE], answer_files() + trusted_modules()) if abi else []
+    entries = allowlist()
+    rules = landlock_rules(entries) if abi else []
     without = tuple(filter(None, os.environ.get(TEST_WITHOUT, "").split(",")))
-    return View(tuple(allowlist()), without, abi, tuple(rules), root_only(answer_files() + trusted_modules()))
+    return View(tuple(entries), without, abi, tuple(rules), root_only(answer_files() + trusted_modules()))
+
+
+def landlock_rules(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The allowlist's entries as Landlock rules (`landlock.rules`): "tree" and "bind" entries and
+    the read-only devices readable, "empty" directories opaque, the trusted-side files never
+    granted (they are in no entry; named again as a second guard). A "link" needs no rule: a rule
+    follows symlinks, and the allowlist lists what a link points to."""
+    readable = [p for kind, p in entries if kind in ("tree", "bind")] + READ_ONLY_DEVICES
+    opaque = {p for kind, p in entries if kind == "empty"}
+    # the directories between an empty one and what is bound below it are listable, as the mount
+    # view's are (it makes them to bind into): problems/p1_tweedie for its harness
+    for kind, p in entries:
+        parent = os.path.dirname(p)
+        while kind == "bind" and any(parent.startswith(o.rstrip("/") + "/") for o in opaque):
+            opaque.add(parent)
+            parent = os.path.dirname(parent)
+    return landlock.rules(readable, answer_files() + trusted_modules(), sorted(opaque))
 
 
 ROOT_ONLY = "root-only references"
@@ -304,9 +323,9 @@ def _filesystem(workdir: str, seen: View) -> bool:
             elif kind == "bind":
                 (mkdir if os.path.isdir(OLD + path) else mkfile)(path)
                 ro_bind(path, path)
-        for name in ("null", "zero", "random", "urandom"):
-            mkfile(f"/dev/{name}")
-            mnt(f"{OLD}/dev/{name}", f"/dev/{name}", None, MS_BIND)
+        for dev in (*DEVICES, *READ_ONLY_DEVICES):
+            mkfile(dev)
+            mnt(OLD + dev, dev, None, MS_BIND)
         for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
                              ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
             os.symlink(target, f"/dev/{name}")
@@ -394,7 +413,6 @@ def allowlist() -> list[tuple[str, str]]:
     return sorted(((k, p) for p, k in entries.items()), key=lambda e: e[1])
 
 
-# Landlock's inputs (the mount view uses `allowlist` instead).
 def answer_files() -> list[str]:
     """problems/*/problem.py and their bytecode: trusted-side only."""
     import glob
@@ -406,16 +424,6 @@ def answer_files() -> list[str]:
         out += glob.glob(os.path.join(root, "*", "problem.py"))
         out += glob.glob(os.path.join(root, "*", "__pycache__", "problem.*.pyc"))
     return sorted(out)
-
-
-def needed_paths() -> list[str]:
-    """Directories a child must still read: Python itself and the grader's own packages."""
-    import grader
-    import problems
-
-    paths = {sys.prefix, sys.base_prefix, *[p for p in sys.path if p and os.path.isabs(p)],
-             *grader.__path__, *problems.__path__}
-    return sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)})
 
 
 # The grader's modules a child runs; under Landlock the others (judge, checks, cli...) stay unreadable.

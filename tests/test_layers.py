@@ -277,3 +277,42 @@ def test_rules_grant_the_student_side_of_grader_only():
     files = {os.path.basename(p) for p, kind in seen.landlock_rules if p.endswith(".py")}
     assert {"wire.py", "harnesslib.py", "child.py"} <= files
     assert not files & {"judge.py", "checks.py", "engine.py", "cli.py", "problem.py"}
+
+
+@needs_landlock
+def test_landlock_grants_what_the_mount_allowlist_shows_and_nothing_else(tmp_path, monkeypatch):
+    """Landlock's rules come from the mount view's allowlist. They used to grant every directory
+    on sys.path and every site-packages directory whole, so a directory a .pth put on sys.path (a
+    course checkout installed in compat editable mode, say) was readable where only Landlock holds
+    (root without CAP_SYS_ADMIN, an ordinary user without user namespaces), and so was every
+    package the mount view shows as absent."""
+    import site
+
+    import numpy
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "answers.py").write_text("KEY = 42\n")
+    monkeypatch.syspath_prepend(str(course))
+    seen = sandbox.view([])
+    assert ("tree", str(course)) not in seen.entries and ("bind", str(course)) not in seen.entries
+    c = str(course)
+    covers = lambda p, kind: (p == c or p.startswith(c + "/")  # noqa: E731
+                              or kind == "read" and c.startswith(p.rstrip("/") + "/"))
+    assert not any(covers(p, kind) for p, kind in seen.landlock_rules)
+    sites = [os.path.realpath(p) for p in site.getsitepackages() if os.path.isdir(p)]
+    other = next((os.path.join(s, n) for s in sites for n in ("rich", "typer", "_pytest")
+                  if os.path.isdir(os.path.join(s, n))), None)
+    assert other, sites
+    reference = next(f for f in sandbox.answer_files() if f.endswith("problem.py"))
+    harness = os.path.join(os.path.dirname(reference), "harness.py")
+    locked = lambda: (sandbox._landlock(str(tmp_path / "work"), seen) > 0) or os._exit(97)  # noqa: E731
+    (tmp_path / "work").mkdir()
+    assert in_child(no_layer, opens(str(course / "answers.py"))) == 0
+    assert in_child(locked, opens(str(course / "answers.py"))) == errno.EACCES
+    assert in_child(locked, opens(os.path.join(other, "__init__.py"))) == errno.EACCES
+    assert in_child(locked, opens(numpy.__file__)) == 0
+    assert in_child(locked, opens(harness)) == 0
+    assert in_child(locked, opens(reference)) == errno.EACCES
+    # listing works where the mount view makes directories to bind into (the importer needs it)
+    assert in_child(locked, lambda: err_of(lambda: os.listdir(os.path.dirname(harness)))) == 0
