@@ -418,7 +418,8 @@ def gradescope_build(
                            f"packages support Python {python}") from None
     checked = (f"pins checked for Python {python}" if index else
                f"pins NOT checked for Python {python} (--no-hashes)")
-    Console().print(f"wrote {output} ({len(names)} files, {checked}): upload it as the autograder on Gradescope")
+    Console(soft_wrap=True).print(f"wrote {output} ({len(names)} files, {checked}): upload it as the autograder "
+                                  "on Gradescope", markup=False, highlight=False)
 
 
 @app.command()
