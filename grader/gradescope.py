@@ -7,6 +7,7 @@ then run_autograder for each submission; run_autograder grades /autograder/submi
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from pathlib import Path
@@ -219,7 +220,8 @@ def release_files(name: str, version: str, index: str = DEFAULT_INDEX, timeout: 
     return [found[k] for k in sorted(found)]
 
 
-def _target_tags(python: str) -> set:
+@functools.cache  # asked once per pin and per Python tried
+def _target_tags(python: str) -> frozenset:
     """The wheel tags CPython `python` (e.g. "3.10") accepts on the base image: manylinux up to
     the image's glibc, on its machine."""
     from packaging import tags
@@ -228,7 +230,7 @@ def _target_tags(python: str) -> set:
     platforms = [f"manylinux_2_{m}_{TARGET_MACHINE}" for m in range(TARGET_GLIBC_MINOR, 4, -1)]
     platforms += [f"manylinux{legacy}_{TARGET_MACHINE}" for legacy in ("2014", "2010", "1")]
     platforms.append(f"linux_{TARGET_MACHINE}")
-    return set(tags.cpython_tags(version, platforms=platforms)) | set(
+    return frozenset(tags.cpython_tags(version, platforms=platforms)) | frozenset(
         tags.compatible_tags(version, f"cp{version[0]}{version[1]}", platforms=platforms))
 
 

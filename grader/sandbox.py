@@ -63,27 +63,26 @@ def view(candidates: list[str] | None = None) -> View:
     mount view where mount namespaces work and turned into the Landlock rules used where they do
     not (and on top of them): trees and binds readable, "empty" directories listable only."""
     abi = landlock.abi()
-    entries = allowlist()
-    rules = landlock_rules(entries) if abi else []
+    entries, hidden = allowlist(), answer_files() + trusted_modules()
+    rules = landlock_rules(entries, hidden) if abi else []
     without = tuple(filter(None, os.environ.get(TEST_WITHOUT, "").split(",")))
-    return View(tuple(entries), without, abi, tuple(rules), root_only(answer_files() + trusted_modules()))
+    return View(tuple(entries), without, abi, tuple(rules), root_only(hidden))
 
 
-def landlock_rules(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def landlock_rules(entries: list[tuple[str, str]], hidden: list[str]) -> list[tuple[str, str]]:
     """The allowlist's entries as Landlock rules (`landlock.rules`): "tree" and "bind" entries and
     the read-only devices readable, "empty" directories opaque, the trusted-side files never
     granted (they are in no entry; named again as a second guard). A "link" needs no rule: a rule
-    follows symlinks, and the allowlist lists what a link points to."""
+    follows symlinks, and the allowlist lists what a link points to. `hidden`: the trusted-side files."""
     readable = [p for kind, p in entries if kind in ("tree", "bind")] + READ_ONLY_DEVICES
     opaque = {p for kind, p in entries if kind == "empty"}
     # the directories between an empty one and what is bound below it are listable, as the mount
     # view's are (it makes them to bind into): problems/p1_tweedie for its harness
-    for kind, p in entries:
-        parent = os.path.dirname(p)
-        while kind == "bind" and any(parent.startswith(o.rstrip("/") + "/") for o in opaque):
+    for parent in (os.path.dirname(p) for kind, p in entries if kind == "bind"):
+        while any(parent.startswith(o.rstrip("/") + "/") for o in opaque):
             opaque.add(parent)
             parent = os.path.dirname(parent)
-    return landlock.rules(readable, answer_files() + trusted_modules(), sorted(opaque))
+    return landlock.rules(readable, hidden, sorted(opaque))
 
 
 ROOT_ONLY = "root-only references"

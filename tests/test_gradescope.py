@@ -256,7 +256,6 @@ class _Index:
         for name, version in pins().items():
             files = special.get(name) or [{"filename": f"{name.replace('-', '_')}-{version}-py3-none-any.whl"}]
             pages[name] = {"files": [{"hashes": {"sha256": f"{i:064x}"}, **f} for i, f in enumerate(files, 1)]}
-        self.versions = pins()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's name

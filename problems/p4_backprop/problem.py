@@ -440,14 +440,8 @@ def _whole_graph_match(spec: dict, values: list[np.ndarray], version: int, got: 
     hits = []
     ref = reference_grads_cache(spec, values)
     for name, sim in _simulations(spec, values, version).items():
-        ok = True
-        for i in nodes:
-            g = got[i]
-            if isinstance(g, str) or np.shape(g) != sim[i].shape or not np.allclose(
-                    g, sim[i], rtol=ALIGNED, atol=1e-12):
-                ok = False
-                break
-        if ok and not all(np.allclose(sim[i], ref[i], rtol=ALIGNED, atol=1e-12) for i in nodes):
+        if all(_same(got[i], sim[i]) for i in nodes) and not all(
+                np.allclose(sim[i], ref[i], rtol=ALIGNED, atol=1e-12) for i in nodes):
             hits.append((name, sim))
     distinct = []
     for name, sim in hits:
